@@ -1,0 +1,194 @@
+package org.rcm.credentials.local;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * Throw-away certificate authorities and certificates for tests, the local run and the
+ * benchmark. Nothing made here is meant for production; keys are written unencrypted.
+ */
+public final class DevPki {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private DevPki() {
+    }
+
+    /** A certificate with its private key, written as PEM files. */
+    public record Issued(X509Certificate certificate, KeyPair keyPair, Path certFile, Path keyFile) {
+    }
+
+    /** A certificate authority that can issue server and client certificates. */
+    public static final class Authority {
+        private final String name;
+        private final X509Certificate certificate;
+        private final KeyPair keyPair;
+        private final Path certFile;
+
+        private Authority(String name, X509Certificate certificate, KeyPair keyPair, Path certFile) {
+            this.name = name;
+            this.certificate = certificate;
+            this.keyPair = keyPair;
+            this.certFile = certFile;
+        }
+
+        /** Creates a CA valid for ten years and writes {@code <name>.crt} to {@code dir}. */
+        public static Authority create(Path dir, String name) {
+            KeyPair keys = newKeyPair();
+            X500Name subject = new X500Name("CN=" + name);
+            Instant now = Instant.now();
+            try {
+                X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, serial(),
+                        Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(3650))),
+                        subject, keys.getPublic());
+                JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+                builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+                builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+                builder.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(keys.getPublic()));
+                X509Certificate cert = sign(builder, keys);
+                Path file = dir.resolve(name + ".crt");
+                writePem(file, cert);
+                return new Authority(name, cert, keys, file);
+            } catch (GeneralSecurityException | IOException e) {
+                throw new IllegalStateException("could not create CA " + name, e);
+            }
+        }
+
+        public Path certFile() {
+            return certFile;
+        }
+
+        public X509Certificate certificate() {
+            return certificate;
+        }
+
+        /** A TLS server certificate for localhost. */
+        public Issued issueServer(Path dir, String name) {
+            return issue(dir, name, "CN=" + name, List.of(
+                    new GeneralName(GeneralName.dNSName, "localhost"),
+                    new GeneralName(GeneralName.iPAddress, "127.0.0.1")),
+                    KeyPurposeId.id_kp_serverAuth, Instant.now().minus(Duration.ofHours(1)), Duration.ofDays(825));
+        }
+
+        /** A client certificate with the given subject and optional URI SAN, valid from now. */
+        public Issued issueClient(Path dir, String name, String subject, String uriSan) {
+            return issueClient(dir, name, subject, uriSan, Instant.now().minus(Duration.ofHours(1)), Duration.ofDays(825));
+        }
+
+        /** A client certificate valid from {@code notBefore} for {@code validity}. */
+        public Issued issueClient(Path dir, String name, String subject, String uriSan, Instant notBefore,
+                Duration validity) {
+            List<GeneralName> sans = uriSan == null ? List.of()
+                    : List.of(new GeneralName(GeneralName.uniformResourceIdentifier, uriSan));
+            return issue(dir, name, subject, sans, KeyPurposeId.id_kp_clientAuth, notBefore, validity);
+        }
+
+        private Issued issue(Path dir, String name, String subject, List<GeneralName> sans, KeyPurposeId purpose,
+                Instant notBefore, Duration validity) {
+            KeyPair keys = newKeyPair();
+            try {
+                X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                        new X500Name("CN=" + this.name), serial(), Date.from(notBefore),
+                        Date.from(notBefore.plus(validity)), new X500Name(subject), keys.getPublic());
+                JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+                builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+                builder.addExtension(Extension.keyUsage, true,
+                        new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+                builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
+                builder.addExtension(Extension.authorityKeyIdentifier, false,
+                        ext.createAuthorityKeyIdentifier(certificate));
+                if (!sans.isEmpty()) {
+                    builder.addExtension(Extension.subjectAlternativeName, false,
+                            new GeneralNames(sans.toArray(GeneralName[]::new)));
+                }
+                X509Certificate cert = sign(builder, keyPair);
+                Path certPath = dir.resolve(name + ".crt");
+                Path keyPath = dir.resolve(name + ".key");
+                writePem(certPath, cert);
+                writePem(keyPath, new JcaPKCS8Generator(keys.getPrivate(), null));
+                return new Issued(cert, keys, certPath, keyPath);
+            } catch (GeneralSecurityException | IOException e) {
+                throw new IllegalStateException("could not issue " + name, e);
+            }
+        }
+    }
+
+    /** Writes the given certificates, in order, into one PEM bundle. */
+    public static Path writeBundle(Path file, List<X509Certificate> certificates) {
+        List<Object> objects = new ArrayList<>(certificates);
+        writePem(file, objects.toArray());
+        return file;
+    }
+
+    private static KeyPair newKeyPair() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+            return generator.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static BigInteger serial() {
+        return new BigInteger(127, RANDOM);
+    }
+
+    private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair signer)
+            throws GeneralSecurityException {
+        try {
+            ContentSigner contentSigner = new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate());
+            return new JcaX509CertificateConverter().getCertificate(builder.build(contentSigner));
+        } catch (org.bouncycastle.operator.OperatorCreationException e) {
+            throw new GeneralSecurityException(e);
+        }
+    }
+
+    private static void writePem(Path file, Object... objects) {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+            for (Object o : objects) {
+                writer.writeObject(o);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Files.writeString(file, out.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package org.rcm.credentials.local;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.rcm.credentials.local.aws.LocalAwsEndpoint;
+
+/**
+ * Everything a broker needs around it, started on this machine: PostgreSQL (embedded or
+ * external), the local AWS endpoint and a development PKI. Used by the tests, the local run
+ * and the benchmark.
+ */
+public final class LocalServices implements AutoCloseable {
+
+    /** Account id of the local AWS endpoint's ARNs; the broker is configured with the same. */
+    public static final String ACCOUNT_ID = "000000000000";
+    public static final String REGION = "us-east-1";
+
+    private final LocalPostgres postgres;
+    private final LocalPostgres.Database database;
+    private final LocalAwsEndpoint aws;
+    private final LocalPki pki;
+
+    public LocalServices(LocalPostgres postgres, LocalPostgres.Database database, LocalAwsEndpoint aws, LocalPki pki) {
+        this.postgres = postgres;
+        this.database = database;
+        this.aws = aws;
+        this.pki = pki;
+    }
+
+    public LocalPostgres postgres() {
+        return postgres;
+    }
+
+    public LocalPostgres.Database database() {
+        return database;
+    }
+
+    public LocalAwsEndpoint aws() {
+        return aws;
+    }
+
+    public LocalPki pki() {
+        return pki;
+    }
+
+    /** The broker's configuration for these services, as Quarkus configuration keys. */
+    public Map<String, String> brokerConfig() {
+        Map<String, String> config = new HashMap<>(database.quarkusConfig());
+        config.putAll(pki.serverConfig());
+        for (String client : new String[] {"ssm", "secretsmanager"}) {
+            config.put("quarkus." + client + ".endpoint-override", aws.uri().toString());
+            config.put("quarkus." + client + ".aws.credentials.type", "static");
+            config.put("quarkus." + client + ".aws.credentials.static-provider.access-key-id", "local");
+            config.put("quarkus." + client + ".aws.credentials.static-provider.secret-access-key", "local");
+        }
+        config.put("rcm.aws.region", REGION);
+        config.put("rcm.aws.account-id", ACCOUNT_ID);
+        return config;
+    }
+
+    /** An environment variable's value, if set and not blank. */
+    public static Optional<String> env(String name) {
+        return Optional.ofNullable(System.getenv(name)).filter(v -> !v.isBlank());
+    }
+
+    /** A folder under the project's {@code target/}. */
+    public static Path targetDir(String name) {
+        return Path.of("target", name).toAbsolutePath();
+    }
+
+    @Override
+    public void close() {
+        aws.close();
+        postgres.close();
+    }
+}

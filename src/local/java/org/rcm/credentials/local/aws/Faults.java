@@ -1,0 +1,105 @@
+package org.rcm.credentials.local.aws;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Faults injected into a {@link LocalAwsEndpoint} before an operation runs. Each rule matches
+ * one target such as {@code AmazonSSM.GetParameter}, or {@link #ALL}. Counted rules are used
+ * up in the order they were added. A target's own latency replaces the latency for all
+ * targets. Every faulted call is still counted. Thread-safe.
+ */
+public final class Faults {
+
+    /** The target that matches every call. */
+    public static final String ALL = "*";
+
+    /** What a counted rule does to a matching call. */
+    enum Mode { THROTTLE, FAIL, FAIL_AFTER_APPLY, DENY }
+
+    private record Rule(String target, Mode mode, AtomicInteger remaining) {
+    }
+
+    private final Duration defaultLatency;
+    private final List<Rule> rules = new ArrayList<>();
+    private final Map<String, Duration> latencies = new ConcurrentHashMap<>();
+
+    Faults(Duration defaultLatency) {
+        this.defaultLatency = defaultLatency;
+        latencies.put(ALL, defaultLatency);
+    }
+
+    /** The next {@code count} matching calls answer 400 ThrottlingException ("Rate exceeded"). */
+    public Faults throttleNext(String target, int count) {
+        return add(target, Mode.THROTTLE, count);
+    }
+
+    /** The next {@code count} matching calls answer a 500 internal error; the operation does not run. */
+    public Faults failNext(String target, int count) {
+        return add(target, Mode.FAIL, count);
+    }
+
+    /** The next {@code count} matching calls run the operation, then answer a 500 internal error. */
+    public Faults failAfterApplyNext(String target, int count) {
+        return add(target, Mode.FAIL_AFTER_APPLY, count);
+    }
+
+    /** The next {@code count} matching calls answer 400 AccessDeniedException. */
+    public Faults denyNext(String target, int count) {
+        return add(target, Mode.DENY, count);
+    }
+
+    /** Adds {@code latency} to every call, except to targets with a latency of their own. */
+    public Faults latency(Duration latency) {
+        return latency(ALL, latency);
+    }
+
+    /** Adds {@code latency} to every call to {@code target}. */
+    public Faults latency(String target, Duration latency) {
+        if (latency.isNegative()) {
+            throw new IllegalArgumentException("latency must not be negative");
+        }
+        latencies.put(target, latency);
+        return this;
+    }
+
+    /** Removes all rules and latencies; the latency for all targets returns to the one given at start. */
+    public synchronized void reset() {
+        rules.clear();
+        latencies.keySet().removeIf(target -> !ALL.equals(target));
+        latencies.put(ALL, defaultLatency);
+    }
+
+    Duration latencyFor(String target) {
+        return latencies.getOrDefault(target, latencies.getOrDefault(ALL, Duration.ZERO));
+    }
+
+    /** Uses up one call of the first rule matching {@code target}; null when none matches. */
+    synchronized Mode take(String target) {
+        Rule rule = rules.stream()
+                .filter(candidate -> candidate.target().equals(target) || candidate.target().equals(ALL))
+                .findFirst()
+                .orElse(null);
+        if (rule == null) {
+            return null;
+        }
+        if (rule.remaining().decrementAndGet() == 0) {
+            rules.remove(rule);
+        }
+        return rule.mode();
+    }
+
+    private synchronized Faults add(String target, Mode mode, int count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("count must not be negative");
+        }
+        if (count > 0) {
+            rules.add(new Rule(target, mode, new AtomicInteger(count)));
+        }
+        return this;
+    }
+}

@@ -1,0 +1,315 @@
+package org.rcm.credentials.local.aws;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+
+/** Secrets Manager in memory: secrets with versions (one per ClientRequestToken) and staging labels. Thread-safe. */
+final class SecretsManagerStore implements AwsService {
+
+    private static final String CURRENT = "AWSCURRENT";
+    private static final String PREVIOUS = "AWSPREVIOUS";
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9/_+=.@-]{1,512}");
+    private static final String SUFFIX_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    private static final TypeReference<Map<String, Secret>> STATE = new TypeReference<>() { };
+
+    /** One version of a secret; its id is the ClientRequestToken that created it. */
+    record SecretVersion(String secretString, long createdMillis) {
+    }
+
+    /**
+     * A secret, replaced as a whole when its dates change. {@code stages} maps a staging label to
+     * the version id carrying it; {@code deletedMillis} is set while deletion is scheduled.
+     */
+    record Secret(String name, String arn, String description, String kmsKeyId, long createdMillis,
+            long lastChangedMillis, Long deletedMillis, Map<String, SecretVersion> versions, Map<String, String> stages) {
+
+        List<String> stagesOf(String versionId) {
+            return stages.entrySet().stream()
+                    .filter(entry -> entry.getValue().equals(versionId))
+                    .map(Map.Entry::getKey)
+                    .sorted()
+                    .toList();
+        }
+
+        Secret changed(long lastChanged, Long deleted) {
+            return new Secret(name, arn, description, kmsKeyId, createdMillis, lastChanged, deleted, versions, stages);
+        }
+    }
+
+    private final String arnPrefix;
+    private final Clock clock;
+    private final Map<String, Secret> secrets = new HashMap<>();
+
+    SecretsManagerStore(String region, String accountId, Clock clock) {
+        this.arnPrefix = "arn:aws:secretsmanager:" + region + ":" + accountId + ":secret:";
+        this.clock = clock;
+    }
+
+    @Override
+    public String targetPrefix() {
+        return "secretsmanager.";
+    }
+
+    @Override
+    public String internalErrorCode() {
+        return "InternalServiceError";
+    }
+
+    @Override
+    public synchronized ObjectNode execute(String operation, JsonInput input) {
+        return switch (operation) {
+            case "CreateSecret" -> createSecret(input);
+            case "PutSecretValue" -> putSecretValue(input);
+            case "GetSecretValue" -> getSecretValue(input);
+            case "UpdateSecretVersionStage" -> updateSecretVersionStage(input);
+            case "DeleteSecret" -> deleteSecret(input);
+            case "DescribeSecret" -> describeSecret(input);
+            case "RestoreSecret" -> restoreSecret(input);
+            default -> throw AwsError.client("UnknownOperationException", "Unknown operation " + operation);
+        };
+    }
+
+    @Override
+    public synchronized JsonNode snapshot() {
+        return Json.MAPPER.valueToTree(secrets);
+    }
+
+    @Override
+    public synchronized void restore(JsonNode snapshot) {
+        secrets.clear();
+        secrets.putAll(Json.MAPPER.convertValue(snapshot, STATE));
+    }
+
+    @Override
+    public synchronized void clear() {
+        secrets.clear();
+    }
+
+    /** For an existing name, repeating the same token with the same value answers as the first call did. */
+    private ObjectNode createSecret(JsonInput input) {
+        String name = input.requiredText("Name");
+        if (!NAME.matcher(name).matches()) {
+            throw AwsError.validation("Invalid name. Must be 1-512 letters, digits or any of /_+=.@-");
+        }
+        String token = clientRequestToken(input);
+        Optional<String> value = input.text("SecretString").map(SecretsManagerStore::checkSize);
+        Secret existing = secrets.get(name);
+        if (existing != null && existing.deletedMillis() != null) {
+            throw AwsError.client("InvalidRequestException", "You can't create this secret because a secret with "
+                    + "this name is already scheduled for deletion.");
+        }
+        if (existing != null) {
+            SecretVersion version = existing.versions().get(token);
+            if (version == null || !value.map(version.secretString()::equals).orElse(false)) {
+                throw AwsError.client("ResourceExistsException", "The operation failed because the secret " + name
+                        + " already exists.");
+            }
+            return identity(existing).put("VersionId", token);
+        }
+        long now = clock.millis();
+        Secret secret = new Secret(name, arnPrefix + name + "-" + randomSuffix(), input.text("Description").orElse(null),
+                input.text("KmsKeyId").orElse(null), now, now, null, new LinkedHashMap<>(), new HashMap<>());
+        value.ifPresent(secretString -> {
+            secret.versions().put(token, new SecretVersion(secretString, now));
+            secret.stages().put(CURRENT, token);
+        });
+        secrets.put(name, secret);
+        return value.isPresent() ? identity(secret).put("VersionId", token) : identity(secret);
+    }
+
+    /** A known token with the same value changes nothing; stages named here leave their other versions. */
+    private ObjectNode putSecretValue(JsonInput input) {
+        Secret secret = requireActive(input.requiredText("SecretId"));
+        String token = clientRequestToken(input);
+        String value = checkSize(input.text("SecretString").orElseThrow(() -> AwsError.client(
+                "InvalidRequestException", "You must provide either SecretString or SecretBinary.")));
+        SecretVersion existing = secret.versions().get(token);
+        if (existing != null && !existing.secretString().equals(value)) {
+            throw AwsError.client("ResourceExistsException", "You can't modify an existing version, you can only "
+                    + "create a new version.");
+        }
+        if (existing == null) {
+            long now = clock.millis();
+            secret.versions().put(token, new SecretVersion(value, now));
+            List<String> stages = input.texts("VersionStages");
+            (stages.isEmpty() ? List.of(CURRENT) : stages).forEach(stage -> moveStage(secret, stage, token));
+            secrets.put(secret.name(), secret.changed(now, null));
+        }
+        ObjectNode out = identity(secret).put("VersionId", token);
+        return out.set("VersionStages", Json.strings(secret.stagesOf(token)));
+    }
+
+    /** Puts {@code stage} on {@code versionId}; a moving AWSCURRENT leaves AWSPREVIOUS on its old version. */
+    private static void moveStage(Secret secret, String stage, String versionId) {
+        String from = secret.stages().put(stage, versionId);
+        if (CURRENT.equals(stage) && from != null && !from.equals(versionId)) {
+            secret.stages().put(PREVIOUS, from);
+        }
+    }
+
+    private ObjectNode getSecretValue(JsonInput input) {
+        Secret secret = requireActive(input.requiredText("SecretId"));
+        Optional<String> stage = input.text("VersionStage");
+        String versionId = input.text("VersionId")
+                .map(id -> requireVersion(secret, id))
+                .orElseGet(() -> secret.stages().get(stage.orElse(CURRENT)));
+        if (versionId == null || stage.isPresent() && !versionId.equals(secret.stages().get(stage.get()))) {
+            throw AwsError.client("ResourceNotFoundException", "Secrets Manager can't find the specified secret "
+                    + "value for staging label: " + stage.orElse(CURRENT));
+        }
+        ObjectNode out = identity(secret)
+                .put("VersionId", versionId)
+                .put("SecretString", secret.versions().get(versionId).secretString());
+        out.set("VersionStages", Json.strings(secret.stagesOf(versionId)));
+        return out.set("CreatedDate", Json.timestamp(secret.versions().get(versionId).createdMillis()));
+    }
+
+    /** A stage held by another version moves only when RemoveFromVersionId names that version. */
+    private ObjectNode updateSecretVersionStage(JsonInput input) {
+        Secret secret = requireActive(input.requiredText("SecretId"));
+        String stage = input.requiredText("VersionStage");
+        String moveTo = input.text("MoveToVersionId").map(id -> requireVersion(secret, id)).orElse(null);
+        String removeFrom = input.text("RemoveFromVersionId").map(id -> requireVersion(secret, id)).orElse(null);
+        String holder = secret.stages().get(stage);
+        if (removeFrom != null && !removeFrom.equals(holder)) {
+            throw AwsError.client("InvalidParameterException", "The staging label " + stage
+                    + " is not attached to version " + removeFrom + ".");
+        }
+        if (holder != null && !holder.equals(moveTo) && !holder.equals(removeFrom)) {
+            throw AwsError.client("InvalidParameterException", "The parameter RemoveFromVersionId can't be empty. "
+                    + "Staging label " + stage + " is currently attached to version " + holder
+                    + ", so you must explicitly reference that version in RemoveFromVersionId.");
+        }
+        if (moveTo == null && removeFrom != null && CURRENT.equals(stage)) {
+            throw AwsError.client("InvalidParameterException", "You can't remove AWSCURRENT, only move it.");
+        }
+        if (moveTo != null) {
+            moveStage(secret, stage, moveTo);
+        } else {
+            secret.stages().remove(stage, removeFrom);
+        }
+        secrets.put(secret.name(), secret.changed(clock.millis(), null));
+        return identity(secret);
+    }
+
+    /** Force removes at once (a missing secret included); otherwise deletion is scheduled after the window. */
+    private ObjectNode deleteSecret(JsonInput input) {
+        String secretId = input.requiredText("SecretId");
+        Optional<Long> window = input.number("RecoveryWindowInDays");
+        boolean force = input.flag("ForceDeleteWithoutRecovery");
+        if (force && window.isPresent() || window.orElse(30L) < 7 || window.orElse(30L) > 30) {
+            throw AwsError.client("InvalidParameterException", "RecoveryWindowInDays must be between 7 and 30 days "
+                    + "and can't be combined with ForceDeleteWithoutRecovery.");
+        }
+        Secret secret = find(secretId);
+        long now = clock.millis();
+        if (force) {
+            Optional.ofNullable(secret).ifPresent(deleted -> secrets.remove(deleted.name()));
+            ObjectNode out = secret != null ? identity(secret) : Json.object().put("Name", secretId)
+                    .put("ARN", secretId.startsWith("arn:") ? secretId : arnPrefix + secretId + "-" + randomSuffix());
+            return out.set("DeletionDate", Json.timestamp(now));
+        }
+        Secret active = requireActive(secretId);
+        secrets.put(active.name(), active.changed(now, now));
+        long deletionDate = now + Duration.ofDays(window.orElse(30L)).toMillis();
+        return identity(active).set("DeletionDate", Json.timestamp(deletionDate));
+    }
+
+    private ObjectNode describeSecret(JsonInput input) {
+        Secret secret = require(input.requiredText("SecretId"));
+        ObjectNode out = identity(secret);
+        Optional.ofNullable(secret.description()).ifPresent(description -> out.put("Description", description));
+        Optional.ofNullable(secret.kmsKeyId()).ifPresent(keyId -> out.put("KmsKeyId", keyId));
+        Optional.ofNullable(secret.deletedMillis()).ifPresent(deleted -> out.set("DeletedDate", Json.timestamp(deleted)));
+        out.set("CreatedDate", Json.timestamp(secret.createdMillis()));
+        out.set("LastChangedDate", Json.timestamp(secret.lastChangedMillis()));
+        ObjectNode versions = out.putObject("VersionIdsToStages");
+        secret.versions().keySet().stream()
+                .filter(id -> secret.stages().containsValue(id))
+                .forEach(id -> versions.set(id, Json.strings(secret.stagesOf(id))));
+        return out;
+    }
+
+    private ObjectNode restoreSecret(JsonInput input) {
+        Secret secret = require(input.requiredText("SecretId"));
+        secrets.put(secret.name(), secret.changed(clock.millis(), null));
+        return identity(secret);
+    }
+
+    /** Finds a secret by name, full ARN, or ARN without the random suffix; null when absent. */
+    private Secret find(String secretId) {
+        if (!secretId.startsWith(arnPrefix)) {
+            return secrets.get(secretId);
+        }
+        String rest = secretId.substring(arnPrefix.length());
+        Secret byPartialArn = secrets.get(rest);
+        Secret byFullArn = rest.length() > 7 ? secrets.get(rest.substring(0, rest.length() - 7)) : null;
+        return byPartialArn != null ? byPartialArn
+                : byFullArn != null && byFullArn.arn().equals(secretId) ? byFullArn : null;
+    }
+
+    private Secret require(String secretId) {
+        return Optional.ofNullable(find(secretId)).orElseThrow(() -> AwsError.client("ResourceNotFoundException",
+                "Secrets Manager can't find the specified secret."));
+    }
+
+    private Secret requireActive(String secretId) {
+        Secret secret = require(secretId);
+        if (secret.deletedMillis() != null) {
+            throw AwsError.client("InvalidRequestException", "You can't perform this operation on the secret "
+                    + "because it was marked for deletion.");
+        }
+        return secret;
+    }
+
+    private static String requireVersion(Secret secret, String versionId) {
+        if (!secret.versions().containsKey(versionId)) {
+            throw AwsError.client("ResourceNotFoundException", "Secrets Manager can't find the specified secret "
+                    + "value for VersionId: " + versionId);
+        }
+        return versionId;
+    }
+
+    private static String clientRequestToken(JsonInput input) {
+        String token = input.text("ClientRequestToken").orElseGet(() -> UUID.randomUUID().toString());
+        if (token.length() < 32 || token.length() > 64) {
+            throw AwsError.validation("1 validation error detected: Value at 'clientRequestToken' failed to "
+                    + "satisfy constraint: Member must have length between 32 and 64");
+        }
+        return token;
+    }
+
+    private static String checkSize(String secretString) {
+        if (secretString.getBytes(StandardCharsets.UTF_8).length > 65536) {
+            throw AwsError.validation("1 validation error detected: Value at 'secretString' failed to satisfy "
+                    + "constraint: Member must have length less than or equal to 65536");
+        }
+        return secretString;
+    }
+
+    private static ObjectNode identity(Secret secret) {
+        return Json.object()
+                .put("ARN", secret.arn())
+                .put("Name", secret.name());
+    }
+
+    private static String randomSuffix() {
+        StringBuilder suffix = new StringBuilder();
+        ThreadLocalRandom.current()
+                .ints(6, 0, SUFFIX_CHARACTERS.length())
+                .forEach(index -> suffix.append(SUFFIX_CHARACTERS.charAt(index)));
+        return suffix.toString();
+    }
+}

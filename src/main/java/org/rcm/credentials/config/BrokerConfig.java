@@ -1,0 +1,145 @@
+package org.rcm.credentials.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.rcm.credentials.secretstore.SecretBackend;
+
+/** The service's own settings, {@code rcm.*}. Quarkus' settings stay under {@code quarkus.*}. */
+@ConfigMapping(prefix = "rcm")
+public interface BrokerConfig {
+
+    /** Deployment environment: the {environment} of every secret name /rcm/{environment}/{tenant}/{portal}. */
+    String environment();
+
+    /** The AWS account and region that hold the secrets. */
+    Aws aws();
+
+    /** How secrets are written to SSM Parameter Store and Secrets Manager. */
+    SecretStore secretStore();
+
+    /** How client certificates map to tenants and roles. */
+    Identity identity();
+
+    /** How access-log rows are written. */
+    Audit audit();
+
+    interface Aws {
+        /** ARN partition: aws, aws-cn or aws-us-gov. */
+        @WithDefault("aws")
+        String partition();
+
+        /** Region of the SSM and Secrets Manager endpoints. */
+        @WithDefault("us-east-1")
+        String region();
+
+        /** Twelve-digit account id that owns the secrets. */
+        String accountId();
+
+        /** Attempts per AWS call, the first included (SDK retries with exponential backoff and full jitter). */
+        @WithDefault("3")
+        int maxAttempts();
+
+        /** Base delay of the exponential backoff between attempts. */
+        @WithDefault("50ms")
+        Duration retryBaseDelay();
+
+        /** Longest delay between two attempts. */
+        @WithDefault("1s")
+        Duration retryMaxDelay();
+
+        /** Bound on one AWS call, retries included. */
+        @WithDefault("5s")
+        Duration callTimeout();
+
+        /** Bound on one attempt of an AWS call. */
+        @WithDefault("2s")
+        Duration attemptTimeout();
+    }
+
+    interface Identity {
+        /** Trust domain of client SPIFFE ids: spiffe://{trust-domain}/tenant/{tenant}/{role}. */
+        @WithDefault("rcm.local")
+        String trustDomain();
+
+        /** Mappings tried in order until one maps the certificate: spiffe, subject-cn, table. */
+        @WithDefault("spiffe")
+        List<IdentityMapping> mappings();
+
+        /**
+         * For the subject-cn mapping: a regular expression with named groups {@code tenant} and
+         * {@code role}, matched against the whole subject CN, e.g. {@code (?<tenant>[^.]+)\.(?<role>worker|admin)}.
+         */
+        Optional<String> subjectCnPattern();
+    }
+
+    interface Audit {
+        /** fail-closed: a response waits for its audit row; best-effort: answers first, writes after. */
+        @WithDefault("fail-closed")
+        AuditMode mode();
+
+        /** Most rows in one multi-row INSERT; 1 writes each row in its own statement. */
+        @WithDefault("256")
+        int batchSize();
+
+        /**
+         * How long a partly filled batch may wait for more rows. 0 sends as soon as a writer
+         * slot is free, so batches grow with load (adaptive group commit).
+         */
+        @WithDefault("0ms")
+        Duration maxBatchDelay();
+
+        /** Batches being written at once. */
+        @WithDefault("2")
+        int maxInFlightBatches();
+
+        /** Rows waiting to be written before new calls are refused (fail-closed) or rows dropped (best-effort). */
+        @WithDefault("20000")
+        int queueCapacity();
+
+        /** In fail-closed mode, how long a call waits for its row to commit before it fails UNAVAILABLE. */
+        @WithDefault("2s")
+        Duration timeout();
+    }
+
+    /** When a call's audit row must be durable. */
+    enum AuditMode {
+        /** The response waits until its row has committed; no row, no credential. */
+        FAIL_CLOSED,
+        /** The response does not wait; rows queued at a crash are lost. */
+        BEST_EFFORT
+    }
+
+    /** Ways to map a client certificate to a tenant and role. */
+    enum IdentityMapping {
+        /** URI SAN spiffe://{trust-domain}/tenant/{tenant}/{role}. */
+        SPIFFE,
+        /** Subject CN matched by {@code rcm.identity.subject-cn-pattern}. */
+        SUBJECT_CN,
+        /** The {@code client_certificate} table, by SHA-256 fingerprint of the certificate. */
+        TABLE
+    }
+
+    interface SecretStore {
+        /** Backend for portals whose request names none. */
+        @WithDefault("SSM_PARAMETER_STORE")
+        SecretBackend defaultBackend();
+
+        /** KMS key that encrypts SSM SecureString parameters. */
+        @WithDefault("alias/aws/ssm")
+        String ssmKmsKeyId();
+
+        /** KMS key for Secrets Manager secrets; unset means the account's default key. */
+        Optional<String> secretsManagerKmsKeyId();
+
+        /** Use SSM's advanced tier (8 KB values instead of 4 KB; charged per parameter). */
+        @WithDefault("false")
+        boolean ssmAdvancedTier();
+
+        /** Days a deleted Secrets Manager secret stays recoverable (7..30); 0 deletes at once. */
+        @WithDefault("7")
+        int recoveryWindowDays();
+    }
+}

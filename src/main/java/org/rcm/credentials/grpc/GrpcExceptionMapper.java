@@ -1,0 +1,107 @@
+package org.rcm.credentials.grpc;
+
+import com.google.protobuf.Any;
+import com.google.rpc.Code;
+import com.google.rpc.ErrorInfo;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import io.quarkus.grpc.ExceptionHandler;
+import io.quarkus.grpc.ExceptionHandlerProvider;
+import io.quarkus.security.AuthenticationException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import org.jboss.logging.Logger;
+import org.rcm.credentials.error.BrokerException;
+
+/**
+ * The one place where failures become gRPC statuses. Domain failures keep their
+ * caller-facing message and carry a {@code google.rpc.ErrorInfo} with a stable reason;
+ * anything unexpected becomes INTERNAL with an incident id, and its details go only to the
+ * (sanitised) server log.
+ */
+@ApplicationScoped
+public class GrpcExceptionMapper implements ExceptionHandlerProvider {
+
+    /** {@code ErrorInfo.domain} of every error this service reports. */
+    public static final String ERROR_DOMAIN = "credentials.rcm.org";
+
+    private static final Logger LOG = Logger.getLogger(GrpcExceptionMapper.class);
+
+    @Override
+    public <ReqT, RespT> ExceptionHandler<ReqT, RespT> createHandler(ServerCall.Listener<ReqT> listener,
+            ServerCall<ReqT, RespT> call, Metadata metadata) {
+        return new ExceptionHandler<>(listener, call, metadata) {
+            @Override
+            protected void handleException(Throwable failure, ServerCall<ReqT, RespT> serverCall, Metadata headers) {
+                StatusRuntimeException status = toStatusRuntimeException(failure);
+                Metadata trailers = status.getTrailers();
+                serverCall.close(status.getStatus(), trailers == null ? new Metadata() : trailers);
+            }
+        };
+    }
+
+    @Override
+    public Throwable transform(Throwable failure) {
+        return toStatusRuntimeException(failure);
+    }
+
+    /** Maps any failure to the status a caller sees. */
+    public static StatusRuntimeException toStatusRuntimeException(Throwable failure) {
+        Throwable t = unwrap(failure);
+        if (t instanceof BrokerException e) {
+            return withErrorInfo(codeOf(e.kind()), e.getMessage(), e.reason());
+        }
+        if (t instanceof StatusRuntimeException e) {
+            return e;
+        }
+        if (t instanceof StatusException e) {
+            return new StatusRuntimeException(e.getStatus(), e.getTrailers());
+        }
+        if (t instanceof AuthenticationException) {
+            return withErrorInfo(Code.UNAUTHENTICATED, "the client certificate is not accepted", "UNAUTHENTICATED");
+        }
+        if (t instanceof SecurityException) {
+            return withErrorInfo(Code.PERMISSION_DENIED, "the caller may not do this", "PERMISSION_DENIED");
+        }
+        String incident = UUID.randomUUID().toString();
+        LOG.errorf(t, "Unexpected failure, incident %s", incident);
+        return withErrorInfo(Code.INTERNAL, "internal error (incident " + incident + ")", "INTERNAL");
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        Throwable t = failure;
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private static Code codeOf(BrokerException.Kind kind) {
+        return switch (kind) {
+            case INVALID_INPUT -> Code.INVALID_ARGUMENT;
+            case NOT_FOUND -> Code.NOT_FOUND;
+            case CONFLICT -> Code.ALREADY_EXISTS;
+            case IN_PROGRESS -> Code.ABORTED;
+            case PERMISSION_DENIED -> Code.PERMISSION_DENIED;
+            case UNAUTHENTICATED -> Code.UNAUTHENTICATED;
+            case UNAVAILABLE -> Code.UNAVAILABLE;
+            case UNIMPLEMENTED -> Code.UNIMPLEMENTED;
+        };
+    }
+
+    private static StatusRuntimeException withErrorInfo(Code code, String message, String reason) {
+        com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
+                .setCode(code.getNumber())
+                .setMessage(message)
+                .addDetails(Any.pack(ErrorInfo.newBuilder()
+                        .setReason(reason)
+                        .setDomain(ERROR_DOMAIN)
+                        .build()))
+                .build();
+        return StatusProto.toStatusRuntimeException(status);
+    }
+}

@@ -1,0 +1,83 @@
+package org.rcm.credentials.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import grpc.health.v1.HealthGrpc;
+import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
+import grpc.health.v1.HealthOuterClass.HealthCheckResponse;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.reflection.v1.ServiceResponse;
+import io.grpc.stub.StreamObserver;
+import io.quarkus.test.junit.QuarkusTest;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.rcm.credentials.api.v1.CredentialAdminServiceGrpc;
+import org.rcm.credentials.api.v1.ListDueRotationsRequest;
+import org.rcm.credentials.support.TestGrpc;
+import org.rcm.credentials.support.TestIdentity;
+
+/** The server side of the contract: reflection, health, and the normal handler path. */
+@QuarkusTest
+class GrpcServingTest {
+
+    @Test
+    void reflectionListsBothServicesAndHealth() throws Exception {
+        CompletableFuture<ServerReflectionResponse> response = new CompletableFuture<>();
+        StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc
+                .newStub(TestGrpc.channel(TestIdentity.TENANT_A_ADMIN))
+                .serverReflectionInfo(new StreamObserver<>() {
+                    @Override
+                    public void onNext(ServerReflectionResponse value) {
+                        response.complete(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        response.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+        requests.onCompleted();
+
+        List<String> services = response.get(10, TimeUnit.SECONDS).getListServicesResponse().getServiceList().stream()
+                .map(ServiceResponse::getName)
+                .toList();
+
+        assertThat(services).contains(
+                "rcm.credentials.v1.CredentialService",
+                "rcm.credentials.v1.CredentialAdminService",
+                "grpc.health.v1.Health");
+    }
+
+    @Test
+    void healthCheckAnswersServing() {
+        HealthCheckResponse response = HealthGrpc.newBlockingStub(TestGrpc.channel(TestIdentity.TENANT_A_WORKER))
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                .check(HealthCheckRequest.getDefaultInstance());
+
+        assertEquals(HealthCheckResponse.ServingStatus.SERVING, response.getStatus());
+    }
+
+    @Test
+    void unimplementedRpcAnswersUnimplemented() {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> CredentialAdminServiceGrpc
+                .newBlockingStub(TestGrpc.channel(TestIdentity.TENANT_A_ADMIN))
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                .listDueRotations(ListDueRotationsRequest.getDefaultInstance()));
+
+        assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
+        assertEquals("ListDueRotations is not implemented by this server", e.getStatus().getDescription());
+    }
+}

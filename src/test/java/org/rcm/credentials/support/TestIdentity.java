@@ -1,0 +1,67 @@
+package org.rcm.credentials.support;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.rcm.credentials.local.DevPki;
+import org.rcm.credentials.local.LocalPki;
+
+/** The client identities of the tests, issued by {@link TestEnvironment} at the start of a run. */
+public enum TestIdentity {
+    TENANT_A_WORKER("tenant-a", "worker"),
+    TENANT_A_ADMIN("tenant-a", "admin"),
+    TENANT_B_ADMIN("tenant-b", "admin"),
+    /** Trusted CA, but no SPIFFE id: maps to no tenant. */
+    NO_SAN(null, null),
+    /** A tenant-a admin certificate from a CA the server does not trust. */
+    FOREIGN_CA("tenant-a", "admin"),
+    /** A tenant-a admin certificate from the trusted CA that has expired. */
+    EXPIRED("tenant-a", "admin"),
+    /** No client certificate at all. */
+    NONE(null, null);
+
+    private final String tenant;
+    private final String role;
+
+    TestIdentity(String tenant, String role) {
+        this.tenant = tenant;
+        this.role = role;
+    }
+
+    public String tenant() {
+        return tenant;
+    }
+
+    public String fileName() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    public Path certFile(Path pkiDir) {
+        return pkiDir.resolve(fileName() + ".crt");
+    }
+
+    public Path keyFile(Path pkiDir) {
+        return pkiDir.resolve(fileName() + ".key");
+    }
+
+    /** The principal the broker records for this identity ({@code access_by}). */
+    public String principal(String trustDomain) {
+        return "spiffe://" + trustDomain + "/tenant/" + tenant + "/" + role;
+    }
+
+    /** Issues every identity's certificate and key into the PKI's folder. */
+    static void issueAll(LocalPki pki) {
+        Path dir = pki.dir();
+        for (TestIdentity id : values()) {
+            switch (id) {
+                case NONE -> { }
+                case NO_SAN -> pki.ca().issueClient(dir, id.fileName(), "CN=no-san-client", null);
+                case FOREIGN_CA -> DevPki.Authority.create(dir, "foreign-ca")
+                        .issueClient(dir, id.fileName(), "CN=foreign", pki.spiffeId(id.tenant, id.role));
+                case EXPIRED -> pki.ca().issueClient(dir, id.fileName(), "CN=expired", pki.spiffeId(id.tenant, id.role),
+                        Instant.now().minus(Duration.ofDays(30)), Duration.ofDays(1));
+                default -> pki.client(id.fileName(), id.tenant, id.role);
+            }
+        }
+    }
+}
