@@ -1,0 +1,46 @@
+package org.rcm.credentials.secretstore;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import org.rcm.credentials.config.BrokerConfig;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerAsyncClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerAsyncClientBuilder;
+import software.amazon.awssdk.services.ssm.SsmAsyncClient;
+import software.amazon.awssdk.services.ssm.SsmAsyncClientBuilder;
+
+/**
+ * The AWS async clients, built by Quarkus (region, credentials, Netty, endpoint override) with
+ * this service's retry policy and timeouts added: exponential backoff with full jitter, a
+ * bound per attempt and a bound per call.
+ */
+@ApplicationScoped
+class AwsClientProducer {
+
+    @Produces
+    @ApplicationScoped
+    SsmAsyncClient ssm(SsmAsyncClientBuilder builder, BrokerConfig config) {
+        return builder.overrideConfiguration(tuned(builder.overrideConfiguration(), config.aws())).build();
+    }
+
+    @Produces
+    @ApplicationScoped
+    SecretsManagerAsyncClient secretsManager(SecretsManagerAsyncClientBuilder builder, BrokerConfig config) {
+        return builder.overrideConfiguration(tuned(builder.overrideConfiguration(), config.aws())).build();
+    }
+
+    private static ClientOverrideConfiguration tuned(ClientOverrideConfiguration quarkusDefaults, BrokerConfig.Aws aws) {
+        BackoffStrategy backoff = BackoffStrategy.exponentialDelay(aws.retryBaseDelay(), aws.retryMaxDelay());
+        return quarkusDefaults.toBuilder()
+                .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                        .maxAttempts(aws.maxAttempts())
+                        .backoffStrategy(backoff)
+                        .throttlingBackoffStrategy(backoff)
+                        .build())
+                .apiCallAttemptTimeout(aws.attemptTimeout())
+                .apiCallTimeout(aws.callTimeout())
+                .build();
+    }
+}

@@ -1,0 +1,51 @@
+package org.rcm.credentials.secretstore;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Where portal secrets live: one implementation per AWS service, chosen by the ARN's
+ * service through {@link SecretStores}.
+ *
+ * <p>Contract: every method is non-blocking and completes on the caller's Vert.x context
+ * when it has one. Failures are {@link SecretStoreException}s whose messages are sanitised;
+ * values too large for the backend are refused before any AWS call. Nothing returns null.
+ */
+public interface SecretStore {
+
+    /** The backend this store serves. */
+    SecretBackend backend();
+
+    /**
+     * Writes {@code value} as the secret's new current version, creating the secret if it does
+     * not exist.
+     *
+     * @param requestToken idempotency token for the write where the backend supports one
+     *     (Secrets Manager's {@code ClientRequestToken}, 32..64 characters); null lets the SDK
+     *     choose one
+     * @return the written version, with the secret's full ARN
+     */
+    Uni<SecretVersion> put(SecretArn arn, SecretValue value, String requestToken);
+
+    /** Reads one version of a secret, by the store's version id. */
+    Uni<SecretValue> get(SecretArn arn, String versionId);
+
+    /**
+     * First step of a rotation: writes {@code value} as a pending version that readers of the
+     * current version do not see (Secrets Manager {@code AWSPENDING}; SSM a new version
+     * labelled {@code pending}). The secret must exist.
+     */
+    Uni<SecretVersion> writePending(SecretArn arn, SecretValue value, String requestToken);
+
+    /** Second step of a rotation: makes a pending version current. */
+    Uni<Void> promote(SecretArn arn, String pendingVersionId);
+
+    /** The id of the version the store itself considers current. */
+    Uni<String> currentVersionId(SecretArn arn);
+
+    /**
+     * Deletes the secret (Secrets Manager: with the configured recovery window).
+     *
+     * @return false when there was nothing to delete
+     */
+    Uni<Boolean> delete(SecretArn arn);
+}

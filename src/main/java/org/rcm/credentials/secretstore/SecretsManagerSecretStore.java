@@ -1,0 +1,135 @@
+package org.rcm.credentials.secretstore;
+
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
+import org.rcm.credentials.config.BrokerConfig;
+import org.rcm.credentials.secretstore.SecretStoreException.Reason;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerAsyncClient;
+import software.amazon.awssdk.services.secretsmanager.model.DescribeSecretResponse;
+
+/**
+ * Secrets Manager: one secret per portal, versions marked with the service's own stages
+ * ({@code AWSCURRENT}, {@code AWSPENDING}, {@code AWSPREVIOUS}); writes carry a
+ * {@code ClientRequestToken} so that retries are idempotent.
+ */
+@ApplicationScoped
+public class SecretsManagerSecretStore implements SecretStore {
+
+    static final String CURRENT = "AWSCURRENT";
+    static final String PENDING = "AWSPENDING";
+
+    private final SecretsManagerAsyncClient client;
+    private final SecretNames names;
+    private final String kmsKeyId;
+    private final int recoveryWindowDays;
+
+    public SecretsManagerSecretStore(SecretsManagerAsyncClient client, SecretNames names, BrokerConfig config) {
+        this.client = client;
+        this.names = names;
+        this.kmsKeyId = config.secretStore().secretsManagerKmsKeyId().orElse(null);
+        this.recoveryWindowDays = config.secretStore().recoveryWindowDays();
+    }
+
+    @Override
+    public SecretBackend backend() {
+        return SecretBackend.SECRETS_MANAGER;
+    }
+
+    @Override
+    public Uni<SecretVersion> put(SecretArn arn, SecretValue value, String requestToken) {
+        String json = SecretStores.requireFits(value, backend(), false);
+        if (arn.suffix() != null) {
+            return putValue(arn, json, requestToken, CURRENT);
+        }
+        return create(arn, json, requestToken)
+                .onFailure(SecretStores.is(Reason.ALREADY_EXISTS)).recoverWithUni(() -> putValue(arn, json, requestToken, CURRENT))
+                .onFailure(SecretStores.is(Reason.INVALID_REQUEST)).recoverWithUni(() -> restoreAndPut(arn, json, requestToken));
+    }
+
+    @Override
+    public Uni<SecretVersion> writePending(SecretArn arn, SecretValue value, String requestToken) {
+        return putValue(arn, SecretStores.requireFits(value, backend(), false), requestToken, PENDING);
+    }
+
+    @Override
+    public Uni<Void> promote(SecretArn arn, String pendingVersionId) {
+        return currentVersionId(arn)
+                .chain(current -> AwsCalls.call(() -> client.updateSecretVersionStage(r -> r
+                        .secretId(arn.secretId())
+                        .versionStage(CURRENT)
+                        .moveToVersionId(pendingVersionId)
+                        .removeFromVersionId(current))))
+                .replaceWithVoid();
+    }
+
+    @Override
+    public Uni<SecretValue> get(SecretArn arn, String versionId) {
+        return AwsCalls.call(() -> client.getSecretValue(r -> r
+                        .secretId(arn.secretId())
+                        .versionId(versionId)))
+                .onFailure(SecretStores.is(Reason.INVALID_REQUEST)).transform(markedForDeletion -> notFound())
+                .map(response -> SecretStores.parse(response.secretString()));
+    }
+
+    @Override
+    public Uni<String> currentVersionId(SecretArn arn) {
+        return AwsCalls.call(() -> client.describeSecret(r -> r.secretId(arn.secretId())))
+                .map(SecretsManagerSecretStore::currentVersion);
+    }
+
+    @Override
+    public Uni<Boolean> delete(SecretArn arn) {
+        return AwsCalls.call(() -> client.deleteSecret(r -> {
+                    r.secretId(arn.secretId());
+                    if (recoveryWindowDays == 0) {
+                        r.forceDeleteWithoutRecovery(true);
+                    } else {
+                        r.recoveryWindowInDays((long) recoveryWindowDays);
+                    }
+                }))
+                .replaceWith(true)
+                .onFailure(SecretStores.is(Reason.NOT_FOUND)).recoverWithItem(false)
+                .onFailure(SecretStores.is(Reason.INVALID_REQUEST)).recoverWithItem(false);
+    }
+
+    private Uni<SecretVersion> create(SecretArn arn, String json, String requestToken) {
+        return AwsCalls.call(() -> client.createSecret(r -> r
+                        .name(arn.path())
+                        .secretString(json)
+                        .kmsKeyId(kmsKeyId)
+                        .clientRequestToken(requestToken)))
+                .map(response -> new SecretVersion(withArn(arn, response.arn()), response.versionId()));
+    }
+
+    private Uni<SecretVersion> putValue(SecretArn arn, String json, String requestToken, String stage) {
+        return AwsCalls.call(() -> client.putSecretValue(r -> r
+                        .secretId(arn.secretId())
+                        .secretString(json)
+                        .clientRequestToken(requestToken)
+                        .versionStages(stage)))
+                .map(response -> new SecretVersion(withArn(arn, response.arn()), response.versionId()));
+    }
+
+    /** A secret deleted within its recovery window is restored, then written. */
+    private Uni<SecretVersion> restoreAndPut(SecretArn arn, String json, String requestToken) {
+        return AwsCalls.call(() -> client.restoreSecret(r -> r.secretId(arn.path())))
+                .chain(() -> putValue(arn, json, requestToken, CURRENT));
+    }
+
+    private SecretArn withArn(SecretArn requested, String returnedArn) {
+        return names.parse(returnedArn, requested.tenant(), requested.portal());
+    }
+
+    private static String currentVersion(DescribeSecretResponse response) {
+        return response.versionIdsToStages().entrySet().stream()
+                .filter(e -> e.getValue().contains(CURRENT))
+                .map(Map.Entry::getKey)
+                .findFirst()
+                .orElseThrow(SecretsManagerSecretStore::notFound);
+    }
+
+    private static SecretStoreException notFound() {
+        return new SecretStoreException(Reason.NOT_FOUND, null);
+    }
+}

@@ -1,0 +1,59 @@
+package org.rcm.credentials.secretstore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.ConnectException;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+import org.rcm.credentials.secretstore.SecretStoreException.Reason;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+
+/** Every AWS error the stores can meet becomes one domain reason; AWS's message is dropped. */
+class AwsErrorClassificationTest {
+
+    @ParameterizedTest(name = "{0} ({1}) is {2}")
+    @CsvSource({
+        "ParameterNotFound, 400, NOT_FOUND",
+        "ParameterVersionNotFound, 400, NOT_FOUND",
+        "ResourceNotFoundException, 400, NOT_FOUND",
+        "ParameterAlreadyExists, 400, ALREADY_EXISTS",
+        "ResourceExistsException, 400, ALREADY_EXISTS",
+        "ThrottlingException, 400, THROTTLED",
+        "TooManyRequestsException, 429, THROTTLED",
+        "InternalServerError, 500, UNAVAILABLE",
+        "InternalServiceError, 500, UNAVAILABLE",
+        "ServiceUnavailable, 503, UNAVAILABLE",
+        "AccessDeniedException, 400, ACCESS_DENIED",
+        "UnrecognizedClientException, 400, ACCESS_DENIED",
+        "DecryptionFailure, 400, ACCESS_DENIED",
+        "ValidationException, 400, INVALID_REQUEST",
+        "InvalidParameterException, 400, INVALID_REQUEST",
+        "InvalidRequestException, 400, INVALID_REQUEST",
+        "ParameterMaxVersionLimitExceeded, 400, INVALID_REQUEST",
+    })
+    void classifiesServiceErrors(String code, int status, Reason expected) {
+        AwsServiceException aws = AwsServiceException.builder()
+                .awsErrorDetails(AwsErrorDetails.builder().errorCode(code)
+                        .errorMessage("Parameter /rcm/prod/org-123/p not found in 123456789012").build())
+                .statusCode(status)
+                .message("Parameter /rcm/prod/org-123/p not found in 123456789012")
+                .build();
+
+        SecretStoreException e = AwsCalls.classify(new CompletionException(aws));
+
+        assertEquals(expected, e.reason());
+        assertThat(e.getMessage()).doesNotContain("rcm/").doesNotContain("123456789012");
+    }
+
+    @Test
+    void connectionFailuresAndTimeoutsAreUnavailable() {
+        assertEquals(Reason.UNAVAILABLE, AwsCalls.classify(SdkClientException.create("x", new ConnectException())).reason());
+        assertEquals(Reason.UNAVAILABLE, AwsCalls.classify(ApiCallTimeoutException.create(5000)).reason());
+    }
+}

@@ -1,0 +1,172 @@
+package org.rcm.credentials.secretstore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.rcm.credentials.error.BrokerException;
+import org.rcm.credentials.local.aws.LocalAwsControl;
+import org.rcm.credentials.secretstore.SecretStoreException.Reason;
+import org.rcm.credentials.support.TestEnvironment;
+
+/**
+ * The {@link SecretStore} contract, run against each backend through the real AWS SDK over
+ * HTTP to the local endpoint. Subclasses add what only their backend does.
+ */
+abstract class SecretStoreTestBase {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(20);
+    static final String TENANT = "tenant-store";
+
+    @Inject
+    SecretStores stores;
+
+    @Inject
+    SecretNames names;
+
+    final LocalAwsControl aws = new LocalAwsControl(TestEnvironment.awsUri());
+
+    abstract SecretBackend backend();
+
+    /** The local endpoint's target name of an operation of this backend. */
+    abstract String target(String operation);
+
+    abstract String getOperation();
+
+    SecretStore store() {
+        return stores.of(backend());
+    }
+
+    SecretArn newArn() {
+        return names.arnFor(TENANT, "portal-" + UUID.randomUUID(), backend());
+    }
+
+    static SecretValue value(String password) {
+        return new SecretValue("user", password, "JBSWY3DPEHPK3PXP", Map.of("portal_name", "BlueCross"));
+    }
+
+    static <T> T await(Uni<T> uni) {
+        return uni.await().atMost(TIMEOUT);
+    }
+
+    static Reason failureOf(Uni<?> uni) {
+        SecretStoreException e = assertThrows(SecretStoreException.class, () -> await(uni));
+        return e.reason();
+    }
+
+    @AfterEach
+    void resetFaults() {
+        aws.resetFaults();
+    }
+
+    @Test
+    void storedValueReadsBack() {
+        SecretArn arn = newArn();
+
+        SecretVersion written = await(store().put(arn, value("pw-1"), null));
+
+        assertEquals(value("pw-1"), await(store().get(written.arn(), written.versionId())));
+        assertEquals(written.versionId(), await(store().currentVersionId(written.arn())));
+    }
+
+    @Test
+    void everyPutIsANewCurrentVersionAndOldVersionsStayReadable() {
+        SecretVersion first = await(store().put(newArn(), value("pw-1"), null));
+        SecretVersion second = await(store().put(first.arn(), value("pw-2"), null));
+
+        assertThat(second.versionId()).isNotEqualTo(first.versionId());
+        assertEquals(second.versionId(), await(store().currentVersionId(first.arn())));
+        assertEquals(value("pw-1"), await(store().get(first.arn(), first.versionId())));
+        assertEquals(value("pw-2"), await(store().get(first.arn(), second.versionId())));
+    }
+
+    @Test
+    void pendingVersionIsNotCurrentUntilPromoted() {
+        SecretVersion current = await(store().put(newArn(), value("old"), null));
+
+        SecretVersion pending = await(store().writePending(current.arn(), value("new"), null));
+
+        assertEquals(current.versionId(), await(store().currentVersionId(current.arn())));
+        assertEquals(value("new"), await(store().get(current.arn(), pending.versionId())));
+
+        await(store().promote(current.arn(), pending.versionId()));
+
+        assertEquals(pending.versionId(), await(store().currentVersionId(current.arn())));
+    }
+
+    @Test
+    void deletedSecretIsNotFound() {
+        SecretVersion written = await(store().put(newArn(), value("pw"), null));
+
+        assertTrue(await(store().delete(written.arn())));
+
+        assertEquals(Reason.NOT_FOUND, failureOf(store().get(written.arn(), written.versionId())));
+        assertFalse(await(store().delete(written.arn())));
+    }
+
+    @Test
+    void missingSecretIsNotFound() {
+        SecretArn arn = newArn();
+        assertEquals(Reason.NOT_FOUND, failureOf(store().currentVersionId(arn)));
+    }
+
+    @Test
+    void oversizeValueIsRefusedBeforeAnyCall() {
+        SecretArn arn = newArn();
+        SecretValue huge = value("x".repeat(backend().maxValueBytes(false)));
+        aws.resetCalls();
+
+        BrokerException e = assertThrows(BrokerException.class, () -> await(store().put(arn, huge, null)));
+
+        assertEquals(BrokerException.Kind.INVALID_INPUT, e.kind());
+        assertEquals("SECRET_TOO_LARGE", e.reason());
+        assertThat(aws.calls()).isEmpty();
+    }
+
+    @Test
+    void throttlingIsRetriedWithBackoff() {
+        SecretVersion written = await(store().put(newArn(), value("pw"), null));
+        aws.resetCalls();
+        aws.throttleNext(target(getOperation()), 2);
+
+        assertEquals(value("pw"), await(store().get(written.arn(), written.versionId())));
+        assertEquals(3, aws.calls(target(getOperation())));
+    }
+
+    @Test
+    void persistentThrottlingIsSurfacedAfterTheRetries() {
+        SecretVersion written = await(store().put(newArn(), value("pw"), null));
+        aws.resetCalls();
+        aws.throttleNext(target(getOperation()), 10);
+
+        assertEquals(Reason.THROTTLED, failureOf(store().get(written.arn(), written.versionId())));
+        assertEquals(3, aws.calls(target(getOperation())));
+    }
+
+    @Test
+    void serverErrorsAreRetriedThenUnavailable() {
+        SecretVersion written = await(store().put(newArn(), value("pw"), null));
+        aws.failNext(target(getOperation()), 10);
+
+        assertEquals(Reason.UNAVAILABLE, failureOf(store().get(written.arn(), written.versionId())));
+    }
+
+    @Test
+    void accessDeniedIsNotRetried() {
+        SecretVersion written = await(store().put(newArn(), value("pw"), null));
+        aws.resetCalls();
+        aws.denyNext(target(getOperation()), 1);
+
+        assertEquals(Reason.ACCESS_DENIED, failureOf(store().get(written.arn(), written.versionId())));
+        assertEquals(1, aws.calls(target(getOperation())));
+    }
+}

@@ -1,0 +1,100 @@
+package org.rcm.credentials.secretstore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.rcm.credentials.secretstore.SecretStoreException.Reason;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerAsyncClient;
+
+/** Secrets Manager: version stages, idempotent ClientRequestTokens, recovery window. */
+@QuarkusTest
+class SecretsManagerSecretStoreTest extends SecretStoreTestBase {
+
+    @Inject
+    SecretsManagerAsyncClient client;
+
+    @Override
+    SecretBackend backend() {
+        return SecretBackend.SECRETS_MANAGER;
+    }
+
+    @Override
+    String target(String operation) {
+        return "secretsmanager." + operation;
+    }
+
+    @Override
+    String getOperation() {
+        return "GetSecretValue";
+    }
+
+    @Test
+    void createdSecretHasTheSuffixedArnWithinTheTenantPrefix() {
+        SecretArn requested = newArn();
+
+        SecretVersion written = await(store().put(requested, value("pw"), null));
+
+        assertNotNull(written.arn().suffix());
+        assertThat(written.arn().value()).startsWith(requested.value() + "-");
+        assertEquals(written.arn(), names.parse(written.arn().value(), TENANT, requested.portal()));
+    }
+
+    @Test
+    void rotationMovesTheStandardStages() {
+        SecretVersion first = await(store().put(newArn(), value("old"), null));
+        SecretVersion pending = await(store().writePending(first.arn(), value("new"), null));
+
+        assertThat(stages(first.arn()).get(pending.versionId())).containsExactly("AWSPENDING");
+
+        await(store().promote(first.arn(), pending.versionId()));
+
+        var stages = stages(first.arn());
+        assertThat(stages.get(pending.versionId())).contains("AWSCURRENT");
+        assertThat(stages.get(first.versionId())).containsExactly("AWSPREVIOUS");
+    }
+
+    @Test
+    void retryWithTheSameRequestTokenIsIdempotent() {
+        SecretVersion first = await(store().put(newArn(), value("pw-1"), null));
+        String token = UUID.randomUUID().toString();
+
+        SecretVersion written = await(store().put(first.arn(), value("pw-2"), token));
+        SecretVersion retried = await(store().put(first.arn(), value("pw-2"), token));
+
+        assertEquals(token, written.versionId());
+        assertEquals(written.versionId(), retried.versionId());
+        assertEquals(written.versionId(), await(store().currentVersionId(first.arn())));
+    }
+
+    @Test
+    void sameRequestTokenWithOtherDataIsRefused() {
+        SecretVersion first = await(store().put(newArn(), value("pw-1"), null));
+        String token = UUID.randomUUID().toString();
+        await(store().put(first.arn(), value("pw-2"), token));
+
+        assertEquals(Reason.ALREADY_EXISTS, failureOf(store().put(first.arn(), value("pw-3"), token)));
+    }
+
+    @Test
+    void deletedSecretIsRestoredWhenStoredAgainWithinItsRecoveryWindow() {
+        SecretArn requested = newArn();
+        SecretVersion first = await(store().put(requested, value("pw-1"), null));
+        await(store().delete(first.arn()));
+
+        SecretVersion again = await(store().put(requested, value("pw-2"), null));
+
+        assertEquals(first.arn(), again.arn());
+        assertEquals(value("pw-2"), await(store().get(again.arn(), again.versionId())));
+    }
+
+    private java.util.Map<String, java.util.List<String>> stages(SecretArn arn) {
+        return await(Uni.createFrom().completionStage(client.describeSecret(r -> r.secretId(arn.value()))))
+                .versionIdsToStages();
+    }
+}

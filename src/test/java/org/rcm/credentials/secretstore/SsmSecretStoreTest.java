@@ -1,0 +1,61 @@
+package org.rcm.credentials.secretstore;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+import org.rcm.credentials.secretstore.SecretStoreException.Reason;
+import software.amazon.awssdk.services.ssm.SsmAsyncClient;
+import software.amazon.awssdk.services.ssm.model.ParameterType;
+
+/** SSM Parameter Store: SecureString parameters, version numbers, {@code current}/{@code pending} labels. */
+@QuarkusTest
+class SsmSecretStoreTest extends SecretStoreTestBase {
+
+    @Inject
+    SsmAsyncClient ssm;
+
+    @Override
+    SecretBackend backend() {
+        return SecretBackend.SSM_PARAMETER_STORE;
+    }
+
+    @Override
+    String target(String operation) {
+        return "AmazonSSM." + operation;
+    }
+
+    @Override
+    String getOperation() {
+        return "GetParameter";
+    }
+
+    @Test
+    void parametersAreSecureStringsWithVersionNumbersAndLabels() {
+        SecretArn arn = newArn();
+        SecretVersion first = await(store().put(arn, value("pw-1"), null));
+        SecretVersion pending = await(store().writePending(arn, value("pw-2"), null));
+
+        var parameter = await(io.smallrye.mutiny.Uni.createFrom().completionStage(ssm.getParameter(r -> r
+                .name(arn.parameterName() + ":pending").withDecryption(true)))).parameter();
+
+        assertEquals("1", first.versionId());
+        assertEquals("2", pending.versionId());
+        assertEquals(ParameterType.SECURE_STRING, parameter.type());
+        assertEquals(2L, parameter.version());
+        assertEquals(arn.value(), parameter.arn());
+    }
+
+    @Test
+    void unknownVersionIsNotFound() {
+        SecretVersion written = await(store().put(newArn(), value("pw"), null));
+        assertEquals(Reason.NOT_FOUND, failureOf(store().get(written.arn(), "99")));
+    }
+
+    @Test
+    void advancedTierLimitIsNotUsedByDefault() {
+        assertEquals(4096, SecretBackend.SSM_PARAMETER_STORE.maxValueBytes(false));
+        assertEquals(8192, SecretBackend.SSM_PARAMETER_STORE.maxValueBytes(true));
+    }
+}
