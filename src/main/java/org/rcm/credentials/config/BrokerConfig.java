@@ -26,6 +26,13 @@ public interface BrokerConfig {
     /** How access-log rows are written. */
     Audit audit();
 
+    /** How credentials are rotated. */
+    Rotation rotation();
+
+    /** How long the first answer to a request with an idempotency key is kept for retries. */
+    @WithDefault("24h")
+    Duration idempotencyTtl();
+
     interface Aws {
         /** ARN partition: aws, aws-cn or aws-us-gov. */
         @WithDefault("aws")
@@ -102,6 +109,15 @@ public interface BrokerConfig {
         /** In fail-closed mode, how long a call waits for its row to commit before it fails UNAVAILABLE. */
         @WithDefault("2s")
         Duration timeout();
+    }
+
+    interface Rotation {
+        /**
+         * How long a rotation may hold a portal. A rotation that has not finished by then (its
+         * process died, say) is resolved by the next Get or Rotate.
+         */
+        @WithDefault("60s")
+        Duration lease();
     }
 
     /** When a call's audit row must be durable. */

@@ -19,14 +19,25 @@ import org.rcm.credentials.api.v1.RegisterEndpointRequest;
 import org.rcm.credentials.api.v1.RegisterEndpointResponse;
 import org.rcm.credentials.api.v1.SetRotationScheduleRequest;
 import org.rcm.credentials.api.v1.SetRotationScheduleResponse;
+import org.rcm.credentials.credential.CredentialManager;
+import org.rcm.credentials.tenant.CallerInterceptor;
 
 /** {@code rcm.credentials.v1.CredentialAdminService}: maps requests, delegates, maps responses. */
 @GrpcService
 public class CredentialAdminGrpcService implements CredentialAdminService {
 
+    private final CredentialManager credentials;
+
+    public CredentialAdminGrpcService(CredentialManager credentials) {
+        this.credentials = credentials;
+    }
+
     @Override
     public Uni<RegisterEndpointResponse> registerEndpoint(RegisterEndpointRequest request) {
-        return unimplemented("RegisterEndpoint");
+        var caller = CallerInterceptor.current();
+        return Uni.createFrom().item(() -> ProtoMapper.register(request))
+                .chain(register -> credentials.register(caller, register))
+                .map(created -> RegisterEndpointResponse.newBuilder().setCreated(created).build());
     }
 
     @Override

@@ -13,30 +13,50 @@ import org.rcm.credentials.api.v1.RotateCredentialsRequest;
 import org.rcm.credentials.api.v1.RotateCredentialsResponse;
 import org.rcm.credentials.api.v1.StoreCredentialsRequest;
 import org.rcm.credentials.api.v1.StoreCredentialsResponse;
+import org.rcm.credentials.credential.CredentialManager;
 import org.rcm.credentials.error.BrokerException;
+import org.rcm.credentials.tenant.CallerInterceptor;
 
-/** {@code rcm.credentials.v1.CredentialService}: maps requests, delegates, maps responses. */
+/**
+ * {@code rcm.credentials.v1.CredentialService}: maps requests, delegates to the
+ * {@link CredentialManager}, maps responses. Mapping runs inside the returned Uni, so that
+ * invalid input fails the call like any other error (and is audited).
+ */
 @GrpcService
 public class CredentialGrpcService implements CredentialService {
 
+    private final CredentialManager credentials;
+
+    public CredentialGrpcService(CredentialManager credentials) {
+        this.credentials = credentials;
+    }
+
     @Override
     public Uni<StoreCredentialsResponse> storeCredentials(StoreCredentialsRequest request) {
-        return unimplemented("StoreCredentials");
+        var caller = CallerInterceptor.current();
+        return Uni.createFrom().item(() -> ProtoMapper.store(request))
+                .chain(store -> credentials.store(caller, store))
+                .map(ProtoMapper::storeResponse);
     }
 
     @Override
     public Uni<GetCredentialsResponse> getCredentials(GetCredentialsRequest request) {
-        return unimplemented("GetCredentials");
+        return credentials.get(CallerInterceptor.current(), request.getPortalId(), request.getIncludeMfaSeed())
+                .map(ProtoMapper::getResponse);
     }
 
     @Override
     public Uni<RotateCredentialsResponse> rotateCredentials(RotateCredentialsRequest request) {
-        return unimplemented("RotateCredentials");
+        var caller = CallerInterceptor.current();
+        return Uni.createFrom().item(() -> ProtoMapper.rotate(request))
+                .chain(rotate -> credentials.rotate(caller, rotate))
+                .map(ProtoMapper::rotateResponse);
     }
 
     @Override
     public Uni<DeleteCredentialsResponse> deleteCredentials(DeleteCredentialsRequest request) {
-        return unimplemented("DeleteCredentials");
+        return credentials.delete(CallerInterceptor.current(), request.getPortalId())
+                .map(deleted -> DeleteCredentialsResponse.newBuilder().setDeleted(deleted).build());
     }
 
     @Override

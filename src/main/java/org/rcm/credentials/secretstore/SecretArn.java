@@ -28,6 +28,11 @@ public record SecretArn(String partition, SecretBackend backend, String region, 
         return "arn:" + partition + ":" + backend.arnService() + ":" + region + ":" + account + ":" + resource;
     }
 
+    /** The same secret addressed by name, as before it was created. */
+    public SecretArn withoutSuffix() {
+        return new SecretArn(partition, backend, region, account, environment, tenant, portal, null);
+    }
+
     /** SSM parameter name, {@code /rcm/...}. */
     public String parameterName() {
         return "/" + path();

@@ -36,15 +36,21 @@ public class SecretsManagerSecretStore implements SecretStore {
         return SecretBackend.SECRETS_MANAGER;
     }
 
+    /**
+     * Puts a new current version. A secret that does not exist yet is created; one scheduled
+     * for deletion (a Delete within its recovery window) is restored first; one deleted
+     * outside the service is created again.
+     */
     @Override
     public Uni<SecretVersion> put(SecretArn arn, SecretValue value, String requestToken) {
         String json = SecretStores.requireFits(value, backend(), false);
-        if (arn.suffix() != null) {
-            return putValue(arn, json, requestToken, CURRENT);
-        }
-        return create(arn, json, requestToken)
-                .onFailure(SecretStores.is(Reason.ALREADY_EXISTS)).recoverWithUni(() -> putValue(arn, json, requestToken, CURRENT))
-                .onFailure(SecretStores.is(Reason.INVALID_REQUEST)).recoverWithUni(() -> restoreAndPut(arn, json, requestToken));
+        Uni<SecretVersion> write = arn.suffix() != null
+                ? putValue(arn, json, requestToken, CURRENT)
+                : create(arn, json, requestToken)
+                        .onFailure(SecretStores.is(Reason.ALREADY_EXISTS)).recoverWithUni(() -> putValue(arn, json, requestToken, CURRENT));
+        return write
+                .onFailure(SecretStores.is(Reason.INVALID_REQUEST)).recoverWithUni(() -> restoreAndPut(arn, json, requestToken))
+                .onFailure(SecretStores.is(Reason.NOT_FOUND)).recoverWithUni(() -> create(arn.withoutSuffix(), json, requestToken));
     }
 
     @Override

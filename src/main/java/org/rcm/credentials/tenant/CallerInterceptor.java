@@ -16,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Optional;
 import java.util.Set;
+import org.rcm.credentials.audit.CallAudit;
 import org.rcm.credentials.error.BrokerException;
 import org.rcm.credentials.grpc.GrpcExceptionMapper;
 
@@ -23,6 +24,8 @@ import org.rcm.credentials.grpc.GrpcExceptionMapper;
  * Authenticates and authorises every broker RPC before its handler runs: the caller's
  * certificate must map to a tenant (else UNAUTHENTICATED) whose role may call the method
  * (else PERMISSION_DENIED). Handlers then read the {@link Caller} with {@link #current()}.
+ * It runs inside the {@code AuditInterceptor}, to which it reports the caller, so that
+ * refused calls are audited too.
  */
 @GlobalInterceptor
 @ApplicationScoped
@@ -61,11 +64,13 @@ public class CallerInterceptor implements ServerInterceptor {
             return reject(call, BrokerException.unauthenticated("UNMAPPED_CERTIFICATE",
                     "the client certificate is not mapped to a tenant"));
         }
+        CallAudit audit = CallAudit.current();
+        Caller caller = new Caller(tenant, ipAddress(call), headers.get(USER_AGENT), audit);
+        audit.caller(caller);
         if (!allowed.get().contains(tenant.role())) {
             return reject(call, BrokerException.permissionDenied("ROLE_NOT_ALLOWED",
                     "the " + tenant.role().id() + " role may not call this method"));
         }
-        Caller caller = new Caller(tenant, ipAddress(call), headers.get(USER_AGENT));
         return Contexts.interceptCall(Context.current().withValue(CALLER, caller), call, headers, next);
     }
 
@@ -79,10 +84,32 @@ public class CallerInterceptor implements ServerInterceptor {
                 ? inet.getAddress().getHostAddress() : null;
     }
 
+    /**
+     * Refuses the call once its request has arrived (so that the audit row can name the
+     * portal), without passing it to the handler.
+     */
     private static <ReqT, RespT> ServerCall.Listener<ReqT> reject(ServerCall<ReqT, RespT> call, BrokerException failure) {
-        StatusRuntimeException status = GrpcExceptionMapper.toStatusRuntimeException(failure);
-        call.close(status.getStatus(), status.getTrailers() == null ? new Metadata() : status.getTrailers());
+        call.request(1);
         return new ServerCall.Listener<>() {
+            private boolean closed;
+
+            @Override
+            public void onHalfClose() {
+                close();
+            }
+
+            @Override
+            public void onCancel() {
+                closed = true;
+            }
+
+            private void close() {
+                if (!closed) {
+                    closed = true;
+                    StatusRuntimeException status = GrpcExceptionMapper.toStatusRuntimeException(failure);
+                    call.close(status.getStatus(), status.getTrailers() == null ? new Metadata() : status.getTrailers());
+                }
+            }
         };
     }
 }

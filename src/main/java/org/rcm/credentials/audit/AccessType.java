@@ -1,0 +1,17 @@
+package org.rcm.credentials.audit;
+
+import java.util.Locale;
+
+/** The kind of access an audit row records; stored as its lower-case name. */
+public enum AccessType {
+    RETRIEVE,
+    STORE,
+    ROTATE,
+    DELETE,
+    REGISTER;
+
+    /** The {@code credential_access_log.access_type} value. */
+    public String dbValue() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

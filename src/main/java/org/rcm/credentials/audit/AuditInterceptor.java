@@ -1,0 +1,169 @@
+package org.rcm.credentials.audit;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
+import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GlobalInterceptor;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.spi.Prioritized;
+import java.time.Instant;
+import java.util.Map;
+import org.rcm.credentials.api.v1.CredentialAdminServiceGrpc;
+import org.rcm.credentials.api.v1.CredentialServiceGrpc;
+import org.rcm.credentials.api.v1.RotateCredentialsResponse;
+import org.rcm.credentials.grpc.GrpcExceptionMapper;
+import org.rcm.credentials.metrics.BrokerMetrics;
+import org.rcm.credentials.tenant.Caller;
+
+/**
+ * Writes exactly one access-log row for every call of an audited RPC, whatever ends it:
+ * success, a domain error, invalid input, or a denied role. It runs outside the identity
+ * interceptor and the handler and sees the call's final status, so every path is covered by
+ * one mechanism.
+ *
+ * <p>Fail-closed at the transport boundary: the response message is held back until the row
+ * has committed. If the row cannot be written, the call ends UNAVAILABLE and the held message
+ * (a credential, perhaps) is dropped. A call whose certificate maps to no tenant has no row;
+ * it is counted instead.
+ */
+@GlobalInterceptor
+@ApplicationScoped
+public class AuditInterceptor implements ServerInterceptor, Prioritized {
+
+    /** Runs before (outside) the identity interceptor, whose rejections it must audit. */
+    public static final int PRIORITY = 20;
+
+    private static final Map<String, AccessType> AUDITED = Map.of(
+            CredentialServiceGrpc.getGetCredentialsMethod().getFullMethodName(), AccessType.RETRIEVE,
+            CredentialServiceGrpc.getGenerateTotpMethod().getFullMethodName(), AccessType.RETRIEVE,
+            CredentialServiceGrpc.getStoreCredentialsMethod().getFullMethodName(), AccessType.STORE,
+            CredentialServiceGrpc.getRotateCredentialsMethod().getFullMethodName(), AccessType.ROTATE,
+            CredentialServiceGrpc.getDeleteCredentialsMethod().getFullMethodName(), AccessType.DELETE,
+            CredentialAdminServiceGrpc.getRegisterEndpointMethod().getFullMethodName(), AccessType.REGISTER);
+
+    private final AuditWriter writer;
+    private final BrokerMetrics metrics;
+
+    public AuditInterceptor(AuditWriter writer, BrokerMetrics metrics) {
+        this.writer = writer;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public int getPriority() {
+        return PRIORITY;
+    }
+
+    @Override
+    public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
+            ServerCallHandler<ReqT, RespT> next) {
+        AccessType type = AUDITED.get(call.getMethodDescriptor().getFullMethodName());
+        if (type == null) {
+            return next.startCall(call, headers);
+        }
+        CallAudit audit = new CallAudit(type);
+        Context context = Context.current().withValue(CallAudit.KEY, audit);
+        ServerCall.Listener<ReqT> listener = Contexts.interceptCall(context, new AuditedCall<>(call, audit), headers, next);
+        return new SimpleForwardingServerCallListener<>(listener) {
+            @Override
+            public void onMessage(ReqT message) {
+                audit.portalId(portalIdOf(message));
+                super.onMessage(message);
+            }
+        };
+    }
+
+    /** Holds the response back until the call's audit row is durable. */
+    private final class AuditedCall<ReqT, RespT> extends SimpleForwardingServerCall<ReqT, RespT> {
+        private final CallAudit audit;
+        private final io.vertx.core.Context vertxContext = Vertx.currentContext();
+        private RespT response;
+
+        AuditedCall(ServerCall<ReqT, RespT> call, CallAudit audit) {
+            super(call);
+            this.audit = audit;
+        }
+
+        @Override
+        public void sendMessage(RespT message) {
+            response = message;
+        }
+
+        @Override
+        public void close(Status status, Metadata trailers) {
+            Caller caller = audit.caller();
+            if (caller == null) {
+                metrics.accessWithoutTenant(audit.accessType());
+                finish(status, trailers);
+                return;
+            }
+            String failure = failureOf(status, response);
+            metrics.access(audit.accessType(), failure == null);
+            writer.record(new AuditEvent(caller.tenant(), audit.portalId(), audit.secretArn(), audit.accessType(),
+                            caller.principal(), caller.ipAddress(), caller.userAgent(), failure == null, failure,
+                            Instant.now()))
+                    .subscribe().with(
+                            committed -> onContext(() -> finish(status, trailers)),
+                            auditFailure -> onContext(() -> failClosed(status, trailers, auditFailure)));
+        }
+
+        private void failClosed(Status status, Metadata trailers, Throwable auditFailure) {
+            if (!status.isOk()) {
+                finish(status, trailers);
+                return;
+            }
+            response = null;
+            StatusRuntimeException unavailable = GrpcExceptionMapper.toStatusRuntimeException(auditFailure);
+            Metadata unavailableTrailers = unavailable.getTrailers();
+            super.close(unavailable.getStatus(), unavailableTrailers == null ? new Metadata() : unavailableTrailers);
+        }
+
+        private void finish(Status status, Metadata trailers) {
+            if (response != null && status.isOk()) {
+                super.sendMessage(response);
+            }
+            super.close(status, trailers);
+        }
+
+        private void onContext(Runnable action) {
+            if (vertxContext == null || Vertx.currentContext() == vertxContext) {
+                action.run();
+            } else {
+                vertxContext.runOnContext(ignored -> action.run());
+            }
+        }
+    }
+
+    /** The caller-facing reason a call failed, or null when it succeeded. */
+    private static String failureOf(Status status, Object response) {
+        if (!status.isOk()) {
+            String description = status.getDescription();
+            return status.getCode() + (description == null ? "" : ": " + description);
+        }
+        if (response instanceof RotateCredentialsResponse rotation && !rotation.getSuccess()) {
+            return "rotation failed: " + rotation.getError();
+        }
+        return null;
+    }
+
+    private static String portalIdOf(Object message) {
+        if (message instanceof Message proto) {
+            FieldDescriptor field = proto.getDescriptorForType().findFieldByName("portal_id");
+            if (field != null && field.getType() == FieldDescriptor.Type.STRING) {
+                String portal = (String) proto.getField(field);
+                return portal.isEmpty() ? null : portal;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,89 @@
+package org.rcm.credentials.cache;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.pgclient.pubsub.PgSubscriber;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgConnectOptions;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Tells every replica to drop a cache entry, through Postgres {@code LISTEN/NOTIFY} on the
+ * reactive client. Payloads are cache keys (hashes), never names or ARNs. A replica that
+ * loses its listening connection drops its whole cache when it reconnects, since it may have
+ * missed notifications meanwhile.
+ */
+@ApplicationScoped
+public class CacheInvalidationBus {
+
+    static final String CHANNEL = "rcm_cache_invalidation";
+    private static final long RETRY_MILLIS = 1_000;
+    private static final Logger LOG = Logger.getLogger(CacheInvalidationBus.class);
+
+    private final Pool pool;
+    private final Vertx vertx;
+    private final PgConnectOptions connectOptions;
+    private final List<Consumer<String>> keyListeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> resetListeners = new CopyOnWriteArrayList<>();
+    private PgSubscriber subscriber;
+
+    public CacheInvalidationBus(Pool pool, Vertx vertx,
+            @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
+            @ConfigProperty(name = "quarkus.datasource.username") String user,
+            @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
+        this.pool = pool;
+        this.vertx = vertx;
+        this.connectOptions = PgConnectOptions.fromUri(url).setUser(user).setPassword(password.orElse(""));
+    }
+
+    /** Calls {@code onKey} for every invalidated key, and {@code onReset} when everything must go. */
+    public void subscribe(Consumer<String> onKey, Runnable onReset) {
+        keyListeners.add(onKey);
+        resetListeners.add(onReset);
+    }
+
+    /** Publishes an invalidation to every replica, this one included. */
+    public Uni<Void> publish(String key) {
+        keyListeners.forEach(listener -> listener.accept(key));
+        return pool.preparedQuery("SELECT pg_notify($1, $2)")
+                .execute(Tuple.of(CHANNEL, key))
+                .replaceWithVoid()
+                .onFailure().invoke(e -> LOG.warnf("Cache invalidation not sent to other replicas: %s",
+                        e.getClass().getSimpleName()))
+                .onFailure().recoverWithNull();
+    }
+
+    void start(@Observes StartupEvent event) {
+        subscriber = PgSubscriber.subscriber(vertx, connectOptions)
+                .reconnectPolicy(retries -> Math.min(5_000L, 100L * (retries + 1)));
+        subscriber.channel(CHANNEL)
+                .handler(key -> keyListeners.forEach(listener -> listener.accept(key)))
+                .subscribeHandler(() -> resetListeners.forEach(Runnable::run));
+        connect();
+    }
+
+    private void connect() {
+        subscriber.connect().subscribe().with(
+                ignored -> LOG.debug("Listening for cache invalidations"),
+                failure -> {
+                    LOG.warnf("Cache invalidation listener not connected, retrying: %s", failure.getClass().getSimpleName());
+                    vertx.setTimer(RETRY_MILLIS, id -> connect());
+                });
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (subscriber != null) {
+            subscriber.closeAndForget();
+        }
+    }
+}

@@ -1,0 +1,452 @@
+package org.rcm.credentials.credential;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+import org.rcm.credentials.cache.SecretCache;
+import org.rcm.credentials.config.BrokerConfig;
+import org.rcm.credentials.credential.Results.CredentialRead;
+import org.rcm.credentials.credential.Results.Rotated;
+import org.rcm.credentials.credential.Results.Stored;
+import org.rcm.credentials.endpoint.Endpoint;
+import org.rcm.credentials.endpoint.Endpoints;
+import org.rcm.credentials.endpoint.RotationState;
+import org.rcm.credentials.error.BrokerException;
+import org.rcm.credentials.metrics.BrokerMetrics;
+import org.rcm.credentials.secretstore.SecretArn;
+import org.rcm.credentials.secretstore.SecretBackend;
+import org.rcm.credentials.secretstore.SecretNames;
+import org.rcm.credentials.secretstore.SecretStore;
+import org.rcm.credentials.secretstore.SecretStoreException;
+import org.rcm.credentials.secretstore.SecretStores;
+import org.rcm.credentials.secretstore.SecretValue;
+import org.rcm.credentials.secretstore.SecretVersion;
+import org.rcm.credentials.tenant.Caller;
+import org.rcm.credentials.tenant.Role;
+
+/**
+ * The credential lifecycle: the seed's CredentialManager, CredentialRotationManager and
+ * dual-read pattern. Every operation is scoped to the caller's tenant and validates its input
+ * before it changes anything. Audit rows are written around these operations by the
+ * {@code AuditInterceptor}; operations report the secret they touch through the caller's
+ * audit note.
+ */
+@ApplicationScoped
+public class CredentialManager {
+
+    private static final Logger LOG = Logger.getLogger(CredentialManager.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_CONFIG_BYTES = 64 * 1024;
+
+    private final Endpoints endpoints;
+    private final SecretNames names;
+    private final SecretStores stores;
+    private final SecretCache cache;
+    private final Idempotency idempotency;
+    private final PasswordGenerator passwords;
+    private final BrokerMetrics metrics;
+    private final SecretBackend defaultBackend;
+    private final Duration rotationLease;
+
+    public CredentialManager(Endpoints endpoints, SecretNames names, SecretStores stores, SecretCache cache,
+            Idempotency idempotency, PasswordGenerator passwords, BrokerMetrics metrics, BrokerConfig config) {
+        this.endpoints = endpoints;
+        this.names = names;
+        this.stores = stores;
+        this.cache = cache;
+        this.idempotency = idempotency;
+        this.passwords = passwords;
+        this.metrics = metrics;
+        this.defaultBackend = config.secretStore().defaultBackend();
+        this.rotationLease = config.rotation().lease();
+    }
+
+    // ----------------------------------------------------------------------------- register
+
+    /**
+     * Registers a portal in the caller's tenant, or updates its name and type (and config,
+     * when one is given).
+     *
+     * @return true when the portal was created
+     */
+    public Uni<Boolean> register(Caller caller, Requests.Register request) {
+        String portal = SecretNames.requireId("portal_id", request.portalId());
+        String name = required("name", CredentialRules.text("name", request.name(), 256));
+        String type = SecretNames.requireId("portal_type", request.portalType());
+        String config = request.configJson() == null ? null : validConfig(request.configJson());
+        return endpoints.register(caller.tenant(), portal, name, type, config);
+    }
+
+    // ----------------------------------------------------------------------------- get
+
+    /**
+     * The seed's dual read: the secret store first (through the cache); on a store failure, or
+     * with no secret stored, the endpoint's legacy {@code config.credentials}; otherwise
+     * NOT_FOUND or UNAVAILABLE. The MFA seed is returned only to admins that ask for it.
+     */
+    public Uni<CredentialRead> get(Caller caller, String portalId, boolean includeMfaSeed) {
+        String portal = SecretNames.requireId("portal_id", portalId);
+        if (includeMfaSeed && caller.role() != Role.ADMIN) {
+            return Uni.createFrom().failure(BrokerException.permissionDenied("MFA_SEED_NOT_ALLOWED",
+                    "only admins may read the mfa_seed; workers use GenerateTotp"));
+        }
+        return endpoints.find(caller.tenant(), portal, noCredentials(portal).getMessage())
+                .chain(endpoint -> resolveRotation(endpoint))
+                .chain(endpoint -> read(caller, endpoint))
+                .map(read -> includeMfaSeed ? read : read.withoutMfaSeed());
+    }
+
+    private Uni<CredentialRead> read(Caller caller, Endpoint endpoint) {
+        if (!endpoint.hasSecret()) {
+            return legacyOr(endpoint, endpoint.referenceInvalid() ? invalidReference(endpoint) : noCredentials(endpoint));
+        }
+        SecretArn arn = endpoint.secret();
+        caller.audit().secretArn(arn.value());
+        return current(endpoint)
+                .map(value -> new CredentialRead(value, CredentialSource.SECRET_STORE, endpoint.secretVersion(),
+                        endpoint.lastRotatedAt(), endpoint.rotationStatus()))
+                .onFailure(BrokerException.class).recoverWithUni(failure -> legacyOr(endpoint, (BrokerException) failure));
+    }
+
+    /** The current version's value, from the cache or the store; store failures become caller-facing errors. */
+    private Uni<SecretValue> current(Endpoint endpoint) {
+        SecretArn arn = endpoint.secret();
+        return cache.get(arn, endpoint.secretVersionId(), () -> fetch(arn, endpoint.secretVersionId()))
+                .map(SecretCache.Lookup::value)
+                .onFailure(SecretStoreException.class)
+                .transform(failure -> readFailure(endpoint, (SecretStoreException) failure));
+    }
+
+    private Uni<SecretValue> fetch(SecretArn arn, String versionId) {
+        String backend = arn.backend().arnService();
+        return stores.of(arn).get(arn, versionId)
+                .invoke(() -> metrics.secretFetch(backend, "success"))
+                .onFailure(SecretStoreException.class)
+                .invoke(failure -> metrics.secretFetch(backend, ((SecretStoreException) failure).reason().name()));
+    }
+
+    private Uni<CredentialRead> legacyOr(Endpoint endpoint, BrokerException failure) {
+        if (endpoint.legacyCredentials().isEmpty()) {
+            return Uni.createFrom().failure(failure);
+        }
+        metrics.legacyFallback();
+        LOG.warnf("Serving legacy config credentials for endpoint %d: %s", endpoint.id(), failure.reason());
+        return Uni.createFrom().item(new CredentialRead(endpoint.legacyCredentials().get(),
+                CredentialSource.LEGACY_CONFIG, 0, null, endpoint.rotationStatus()));
+    }
+
+    // ----------------------------------------------------------------------------- store
+
+    /** Stores credentials as the portal's new current version. */
+    public Uni<Stored> store(Caller caller, Requests.Store request) {
+        String portal = SecretNames.requireId("portal_id", request.portalId());
+        SecretValue value = CredentialRules.requireComplete(request.credentials());
+        String key = CredentialRules.idempotencyKey(request.idempotencyKey());
+        SecretBackend backend = request.backend() == null ? defaultBackend : request.backend();
+        stores.requireFits(value, backend);
+        byte[] fingerprint = fingerprint("store", portal, backend.name(), value.toJson());
+        return idempotency.once(caller.tenant(), key, "store", fingerprint, STORED, stored -> true,
+                () -> endpoints.load(caller.tenant(), portal, notRegistered(portal))
+                        .chain(endpoint -> store(caller, endpoint, value, backend, requestToken(caller, portal, key))));
+    }
+
+    private Uni<Stored> store(Caller caller, Endpoint endpoint, SecretValue value, SecretBackend backend, String token) {
+        if (endpoint.rotationInProgress(Instant.now(), rotationLease)) {
+            return Uni.createFrom().failure(rotationInProgress(endpoint));
+        }
+        SecretArn previous = endpoint.secret();
+        SecretArn target = previous != null && previous.backend() == backend
+                ? previous : names.arnFor(caller.tenant(), endpoint.portalId(), backend);
+        caller.audit().secretArn(target.value());
+        return stores.of(backend).put(target, value, token)
+                .onFailure(SecretStoreException.class).transform(failure -> writeFailure((SecretStoreException) failure))
+                .invoke(written -> caller.audit().secretArn(written.arn().value()))
+                .chain(written -> endpoints.markStored(endpoint, written.arn().value(), written.versionId()))
+                .call(() -> forgetPrevious(endpoint, backend))
+                .map(stored -> new Stored(stored.secretVersion(), stored.lastRotatedAt(), stored.rotationStatus()));
+    }
+
+    /** Drops the replaced version from the caches; after a backend switch, deletes the old secret. */
+    private Uni<Void> forgetPrevious(Endpoint endpoint, SecretBackend newBackend) {
+        SecretArn previous = endpoint.secret();
+        if (previous == null) {
+            return Uni.createFrom().voidItem();
+        }
+        Uni<Void> forget = cache.invalidate(previous, endpoint.secretVersionId());
+        if (previous.backend() == newBackend) {
+            return forget;
+        }
+        return forget.chain(() -> stores.of(previous).delete(previous)
+                .onFailure().invoke(e -> LOG.warnf("Old secret of endpoint %d not deleted after a backend switch: %s",
+                        endpoint.id(), e.getMessage()))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid());
+    }
+
+    // ----------------------------------------------------------------------------- rotate
+
+    /**
+     * Rotates in two phases, like Secrets Manager's own rotation: the new value is written as
+     * a pending version, then promoted. A failure in either phase is an answer
+     * ({@code success=false}, status FAILED) and leaves the previous version current; a
+     * rotation left unfinished is resolved by the next Get or Rotate.
+     */
+    public Uni<Rotated> rotate(Caller caller, Requests.Rotate request) {
+        String portal = SecretNames.requireId("portal_id", request.portalId());
+        SecretValue changes = CredentialRules.requireWellFormed(request.newCredentials(), "new_credentials");
+        String key = CredentialRules.idempotencyKey(request.idempotencyKey());
+        byte[] fingerprint = fingerprint("rotate", portal, changes.toJson(), request.policy().toString());
+        return idempotency.once(caller.tenant(), key, "rotate", fingerprint, ROTATED, Rotated::success,
+                () -> endpoints.load(caller.tenant(), portal, noCredentials(portal).getMessage())
+                        .chain(this::resolveRotation)
+                        .chain(endpoint -> rotate(caller, endpoint, changes, request.policy(),
+                                requestToken(caller, portal, key))));
+    }
+
+    private Uni<Rotated> rotate(Caller caller, Endpoint endpoint, SecretValue changes, PasswordGenerator.Policy policy,
+            String token) {
+        if (!endpoint.hasSecret()) {
+            return Uni.createFrom().failure(endpoint.referenceInvalid() ? invalidReference(endpoint) : noCredentials(endpoint));
+        }
+        SecretArn arn = endpoint.secret();
+        caller.audit().secretArn(arn.value());
+        return current(endpoint)
+                .map(currentValue -> merge(currentValue, changes, policy))
+                .invoke(newValue -> stores.requireFits(newValue, arn.backend()))
+                .chain(newValue -> endpoints.claimRotation(endpoint, rotationLease)
+                        .onFailure(BrokerException.class).transform(conflict -> rotationInProgress(endpoint))
+                        .chain(claim -> twoPhaseRotation(endpoint, newValue, claim, token)));
+    }
+
+    private Uni<Rotated> twoPhaseRotation(Endpoint endpoint, SecretValue newValue, Instant claim, String token) {
+        SecretArn arn = endpoint.secret();
+        SecretStore store = stores.of(arn);
+        return store.writePending(arn, newValue, token)
+                .call(pending -> endpoints.markPending(endpoint, claim, pending.versionId()))
+                .call(pending -> store.promote(arn, pending.versionId()))
+                .chain(pending -> endpoints.markPromoted(endpoint, pending.versionId()))
+                .call(() -> cache.invalidate(arn, endpoint.secretVersionId()))
+                .invoke(() -> metrics.rotation("success"))
+                .map(rotated -> new Rotated(true, rotated.rotationStatus(), rotated.secretVersion(),
+                        rotated.lastRotatedAt(), ""))
+                .onFailure().recoverWithUni(failure -> rotationFailed(endpoint, claim, failure));
+    }
+
+    private Uni<Rotated> rotationFailed(Endpoint endpoint, Instant claim, Throwable failure) {
+        String reason = failure instanceof SecretStoreException e ? storeFailureMessage(e)
+                : failure instanceof BrokerException e ? e.getMessage() : "internal error";
+        metrics.rotation("failed");
+        LOG.warnf("Rotation of endpoint %d failed, the previous version stays current: %s", endpoint.id(), reason);
+        return endpoints.markRotationFailed(endpoint, claim)
+                .onFailure().invoke(e -> LOG.warnf("Rotation of endpoint %d not marked failed (%s); the next Get or"
+                        + " Rotate resolves it", endpoint.id(), e.getClass().getSimpleName()))
+                .onFailure().recoverWithNull()
+                .map(ignored -> new Rotated(false, RotationState.FAILED, endpoint.secretVersion(), null, reason));
+    }
+
+    private SecretValue merge(SecretValue current, SecretValue changes, PasswordGenerator.Policy policy) {
+        return new SecretValue(
+                changes.username().isEmpty() ? current.username() : changes.username(),
+                changes.password().isEmpty() ? passwords.generate(policy) : changes.password(),
+                changes.mfaSeed().isEmpty() ? current.mfaSeed() : changes.mfaSeed(),
+                changes.metadata().isEmpty() ? current.metadata() : changes.metadata());
+    }
+
+    /**
+     * Resolves a rotation left unfinished (its promotion failed, or its process died): when
+     * the store made the pending version current, the endpoint follows; otherwise the pending
+     * version is forgotten. When the store cannot tell now, the endpoint is used as it is.
+     */
+    private Uni<Endpoint> resolveRotation(Endpoint endpoint) {
+        if (!endpoint.hasSecret() || !endpoint.rotationUnresolved(Instant.now(), rotationLease)) {
+            return Uni.createFrom().item(endpoint);
+        }
+        String pending = endpoint.pendingVersionId();
+        Uni<Endpoint> resolved = pending == null
+                ? endpoints.expireClaim(endpoint).chain(() -> reload(endpoint))
+                : stores.of(endpoint.secret()).currentVersionId(endpoint.secret())
+                        .chain(current -> current.equals(pending)
+                                ? endpoints.markPromoted(endpoint, pending)
+                                        .call(() -> cache.invalidate(endpoint.secret(), endpoint.secretVersionId()))
+                                : endpoints.abandonPending(endpoint, pending).chain(() -> reload(endpoint)));
+        return resolved
+                .invoke(after -> LOG.infof("Resolved an unfinished rotation of endpoint %d: %s", endpoint.id(),
+                        after.rotationStatus()))
+                .onFailure().recoverWithUni(failure -> reload(endpoint))
+                .onFailure().recoverWithItem(endpoint);
+    }
+
+    private Uni<Endpoint> reload(Endpoint endpoint) {
+        return endpoints.load(endpoint.tenantId(), endpoint.portalId(), notRegistered(endpoint.portalId()));
+    }
+
+    // ----------------------------------------------------------------------------- delete
+
+    /**
+     * Deletes the portal's secret (Secrets Manager: with the configured recovery window) and
+     * its reference.
+     *
+     * @return false when the portal had no secret
+     */
+    public Uni<Boolean> delete(Caller caller, String portalId) {
+        String portal = SecretNames.requireId("portal_id", portalId);
+        return endpoints.load(caller.tenant(), portal, notRegistered(portal))
+                .chain(endpoint -> delete(caller, endpoint));
+    }
+
+    private Uni<Boolean> delete(Caller caller, Endpoint endpoint) {
+        if (endpoint.referenceInvalid()) {
+            return Uni.createFrom().failure(invalidReference(endpoint));
+        }
+        if (endpoint.secret() == null) {
+            return Uni.createFrom().item(false);
+        }
+        if (endpoint.rotationInProgress(Instant.now(), rotationLease)) {
+            return Uni.createFrom().failure(rotationInProgress(endpoint));
+        }
+        SecretArn arn = endpoint.secret();
+        caller.audit().secretArn(arn.value());
+        return stores.of(arn).delete(arn)
+                .onFailure(SecretStoreException.class).transform(failure -> writeFailure((SecretStoreException) failure))
+                .call(() -> endpoints.markDeleted(endpoint))
+                .call(() -> cache.invalidate(arn, endpoint.secretVersionId()))
+                .replaceWith(true);
+    }
+
+    // ----------------------------------------------------------------------------- helpers
+
+    /**
+     * Secrets Manager's idempotency token for a write that carries an idempotency key, so
+     * that a retry of an interrupted write cannot create a second version.
+     */
+    private static String requestToken(Caller caller, String portal, String key) {
+        return key.isEmpty() ? null
+                : UUID.nameUUIDFromBytes((caller.tenant() + "/" + portal + "/" + key).getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    private static byte[] fingerprint(String... parts) {
+        return String.join("\u0000", parts).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String validConfig(String json) {
+        if (json.isEmpty()) {
+            return null;
+        }
+        if (json.getBytes(StandardCharsets.UTF_8).length > MAX_CONFIG_BYTES) {
+            throw CredentialRules.invalid("INVALID_CONFIG", "legacy_config_json is larger than 64 KiB");
+        }
+        JsonNode config;
+        try {
+            config = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw CredentialRules.invalid("INVALID_CONFIG", "legacy_config_json is not valid JSON");
+        }
+        if (config == null || !config.isObject()) {
+            throw CredentialRules.invalid("INVALID_CONFIG", "legacy_config_json must be a JSON object");
+        }
+        JsonNode credentials = config.get("credentials");
+        if (credentials != null) {
+            if (!credentials.isObject()) {
+                throw CredentialRules.invalid("INVALID_CONFIG", "legacy_config_json.credentials must be a JSON object");
+            }
+            CredentialRules.requireWellFormed(SecretValue.fromJson(credentials), "legacy_config_json.credentials");
+        }
+        return config.toString();
+    }
+
+    private static String required(String field, String value) {
+        if (value.isBlank()) {
+            throw CredentialRules.invalid("INVALID_" + field.toUpperCase(Locale.ROOT), field + " is required");
+        }
+        return value;
+    }
+
+    private static BrokerException readFailure(Endpoint endpoint, SecretStoreException failure) {
+        if (failure.reason() == SecretStoreException.Reason.NOT_FOUND) {
+            return noCredentials(endpoint);
+        }
+        return BrokerException.unavailable("SECRET_STORE_" + failure.reason().name(), storeFailureMessage(failure), failure);
+    }
+
+    private static BrokerException writeFailure(SecretStoreException failure) {
+        return switch (failure.reason()) {
+            case INVALID_REQUEST -> BrokerException.invalidInput("SECRET_REJECTED", "the secret store rejected the credentials");
+            case ALREADY_EXISTS -> BrokerException.conflict("SECRET_VERSION_CONFLICT",
+                    "the secret store already has a different version for this request");
+            default -> BrokerException.unavailable("SECRET_STORE_" + failure.reason().name(), storeFailureMessage(failure), failure);
+        };
+    }
+
+    private static String storeFailureMessage(SecretStoreException failure) {
+        return switch (failure.reason()) {
+            case THROTTLED -> "the secret store is throttling requests; retry with backoff";
+            case UNAVAILABLE -> "the secret store is unavailable; retry with backoff";
+            case ACCESS_DENIED -> "the secret store refused the service's access";
+            case CORRUPT -> "the stored credentials are unreadable";
+            case NOT_FOUND -> "the secret is missing from the secret store";
+            case ALREADY_EXISTS, INVALID_REQUEST -> "the secret store rejected the request";
+        };
+    }
+
+    private static BrokerException noCredentials(Endpoint endpoint) {
+        return noCredentials(endpoint.portalId());
+    }
+
+    private static BrokerException noCredentials(String portal) {
+        return BrokerException.notFound("NO_CREDENTIALS", "no credentials for portal " + portal);
+    }
+
+    private static String notRegistered(String portal) {
+        return "portal " + portal + " is not registered";
+    }
+
+    private static BrokerException invalidReference(Endpoint endpoint) {
+        return BrokerException.unavailable("INVALID_SECRET_REFERENCE",
+                "the stored secret reference of portal " + endpoint.portalId() + " is invalid; contact an operator", null);
+    }
+
+    private static BrokerException rotationInProgress(Endpoint endpoint) {
+        return BrokerException.inProgress("ROTATION_IN_PROGRESS",
+                "a rotation of portal " + endpoint.portalId() + " is in progress; retry later");
+    }
+
+    private static final Idempotency.Codec<Stored> STORED = Idempotency.codec(
+            stored -> JSON.createObjectNode()
+                    .put("version", stored.version())
+                    .put("storedAt", stored.storedAt().toString())
+                    .put("status", stored.rotationStatus().name())
+                    .toString(),
+            json -> {
+                JsonNode node = readJson(json);
+                return new Stored(node.get("version").asLong(), Instant.parse(node.get("storedAt").asText()),
+                        RotationState.valueOf(node.get("status").asText()));
+            });
+
+    private static final Idempotency.Codec<Rotated> ROTATED = Idempotency.codec(
+            rotated -> JSON.createObjectNode()
+                    .put("version", rotated.version())
+                    .put("rotatedAt", rotated.rotatedAt().toString())
+                    .put("status", rotated.rotationStatus().name())
+                    .toString(),
+            json -> {
+                JsonNode node = readJson(json);
+                return new Rotated(true, RotationState.valueOf(node.get("status").asText()), node.get("version").asLong(),
+                        Instant.parse(node.get("rotatedAt").asText()), "");
+            });
+
+    private static JsonNode readJson(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("unreadable idempotency record", e);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package org.rcm.credentials.credential;
+
+import java.time.Instant;
+import org.rcm.credentials.endpoint.RotationState;
+import org.rcm.credentials.secretstore.SecretValue;
+
+/** What the credential operations answer. */
+public final class Results {
+
+    private Results() {
+    }
+
+    /** A credential read. {@code version} is 0 and {@code lastRotatedAt} null for legacy config. */
+    public record CredentialRead(SecretValue credentials, CredentialSource source, long version, Instant lastRotatedAt,
+            RotationState rotationStatus) {
+
+        /** The same read without the MFA seed. */
+        public CredentialRead withoutMfaSeed() {
+            return new CredentialRead(new SecretValue(credentials.username(), credentials.password(), "",
+                    credentials.metadata()), source, version, lastRotatedAt, rotationStatus);
+        }
+    }
+
+    public record Stored(long version, Instant storedAt, RotationState rotationStatus) {
+    }
+
+    /** A rotation's outcome; a failed rotation is an answer, with a sanitised {@code error}. */
+    public record Rotated(boolean success, RotationState rotationStatus, long version, Instant rotatedAt, String error) {
+    }
+}

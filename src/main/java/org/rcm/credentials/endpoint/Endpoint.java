@@ -1,0 +1,40 @@
+package org.rcm.credentials.endpoint;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.rcm.credentials.secretstore.SecretArn;
+import org.rcm.credentials.secretstore.SecretValue;
+
+/**
+ * What a request needs to know about a portal, read once and cached: an immutable copy of
+ * the {@link IntegrationEndpoint} row.
+ *
+ * @param secret the validated secret reference, or null when none is stored or when the
+ *     stored ARN is not within this portal's prefix ({@code referenceInvalid})
+ * @param legacyCredentials the credentials still held in {@code config.credentials}, if any
+ */
+public record Endpoint(long id, String tenantId, String portalId, SecretArn secret, boolean referenceInvalid,
+        long secretVersion, String secretVersionId, String pendingVersionId, Instant rotationStartedAt,
+        Instant lastRotatedAt, RotationState rotationStatus, Optional<SecretValue> legacyCredentials) {
+
+    /** A secret is stored and its reference is valid. */
+    public boolean hasSecret() {
+        return secret != null && secretVersionId != null;
+    }
+
+    /** A rotation holds this portal and its lease has not run out. */
+    public boolean rotationInProgress(Instant now, Duration lease) {
+        return rotationStatus == RotationState.PENDING && rotationStartedAt != null
+                && rotationStartedAt.isAfter(now.minus(lease));
+    }
+
+    /**
+     * A rotation was left unfinished: it failed after writing a pending version (which the
+     * store may or may not have made current), or its lease ran out.
+     */
+    public boolean rotationUnresolved(Instant now, Duration lease) {
+        return (rotationStatus == RotationState.FAILED && pendingVersionId != null)
+                || (rotationStatus == RotationState.PENDING && !rotationInProgress(now, lease));
+    }
+}

@@ -1,0 +1,173 @@
+package org.rcm.credentials.endpoint;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+import org.rcm.credentials.cache.EndpointCache;
+import org.rcm.credentials.error.BrokerException;
+import org.rcm.credentials.secretstore.SecretArn;
+import org.rcm.credentials.secretstore.SecretNames;
+import org.rcm.credentials.secretstore.SecretValue;
+
+/**
+ * The domain's access to integration endpoints: cached reads for the request path, fresh
+ * reads and conditional state changes for writers. Every change invalidates the cached row
+ * on every replica.
+ */
+@ApplicationScoped
+public class Endpoints {
+
+    private static final Logger LOG = Logger.getLogger(Endpoints.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String UPSERT = """
+            INSERT INTO integration_endpoint (tenant_id, portal_id, name, portal_type, config)
+            VALUES (?1, ?2, ?3, ?4, COALESCE(CAST(?5 AS jsonb), '{}'::jsonb))
+            ON CONFLICT (tenant_id, portal_id) DO UPDATE
+               SET name = EXCLUDED.name, portal_type = EXCLUDED.portal_type,
+                   config = CASE WHEN CAST(?5 AS jsonb) IS NULL THEN integration_endpoint.config ELSE EXCLUDED.config END,
+                   updated_at = now()
+            RETURNING (xmax = 0)""";
+
+    private final EndpointRepository repository;
+    private final EndpointCache cache;
+    private final SecretNames names;
+
+    public Endpoints(EndpointRepository repository, EndpointCache cache, SecretNames names) {
+        this.repository = repository;
+        this.cache = cache;
+        this.names = names;
+    }
+
+    /** The tenant's portal through the cache; NOT_FOUND when it is not registered in this tenant. */
+    public Uni<Endpoint> find(String tenant, String portal, String notFoundMessage) {
+        return cache.get(tenant, portal, () -> load(tenant, portal, notFoundMessage));
+    }
+
+    /** The tenant's portal read from Postgres now; NOT_FOUND when it is not registered in this tenant. */
+    public Uni<Endpoint> load(String tenant, String portal, String notFoundMessage) {
+        return Panache.withSession(() -> repository.findByPortal(tenant, portal))
+                .onItem().ifNull().failWith(() -> BrokerException.notFound("PORTAL_NOT_FOUND", notFoundMessage))
+                .map(this::snapshot);
+    }
+
+    /**
+     * Creates the portal, or updates its name and type (and its config, when one is given).
+     *
+     * @return true when it was created
+     */
+    public Uni<Boolean> register(String tenant, String portal, String name, String portalType, String configJson) {
+        return Panache.withTransaction(() -> Panache.getSession().chain(session -> session
+                        .createNativeQuery(UPSERT, Boolean.class)
+                        .setParameter(1, tenant)
+                        .setParameter(2, portal)
+                        .setParameter(3, name)
+                        .setParameter(4, portalType)
+                        .setParameter(5, configJson)
+                        .getSingleResult()))
+                .call(() -> cache.invalidate(tenant, portal));
+    }
+
+    /** The current time at the database's precision, for values that are compared later. */
+    public static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    /** A store made {@code versionId} of {@code arn} current; returns the endpoint as it is now. */
+    public Uni<Endpoint> markStored(Endpoint endpoint, String arn, String versionId) {
+        return change(endpoint, () -> repository.markStored(endpoint.id(), endpoint.secretVersion(), arn, versionId, now()))
+                .chain(() -> reload(endpoint));
+    }
+
+    /**
+     * Claims the endpoint for a rotation.
+     *
+     * @return the claim's time, which later steps of the same rotation present
+     */
+    public Uni<Instant> claimRotation(Endpoint endpoint, Duration lease) {
+        Instant at = now();
+        return change(endpoint, () -> repository.claimRotation(endpoint.id(), endpoint.secretVersion(), at, at.minus(lease)))
+                .replaceWith(at);
+    }
+
+    public Uni<Void> markPending(Endpoint endpoint, Instant claim, String pendingVersionId) {
+        return change(endpoint, () -> repository.markPending(endpoint.id(), claim, pendingVersionId));
+    }
+
+    /** The pending version is current now; returns the endpoint as it is now. */
+    public Uni<Endpoint> markPromoted(Endpoint endpoint, String pendingVersionId) {
+        return change(endpoint, () -> repository.markPromoted(endpoint.id(), pendingVersionId, now()))
+                .chain(() -> reload(endpoint));
+    }
+
+    public Uni<Void> markRotationFailed(Endpoint endpoint, Instant claim) {
+        return change(endpoint, () -> repository.markRotationFailed(endpoint.id(), claim));
+    }
+
+    public Uni<Void> abandonPending(Endpoint endpoint, String pendingVersionId) {
+        return change(endpoint, () -> repository.abandonPending(endpoint.id(), pendingVersionId));
+    }
+
+    public Uni<Void> expireClaim(Endpoint endpoint) {
+        return change(endpoint, () -> repository.expireClaim(endpoint.id(), endpoint.rotationStartedAt()));
+    }
+
+    public Uni<Void> markDeleted(Endpoint endpoint) {
+        return change(endpoint, () -> repository.markDeleted(endpoint.id(), endpoint.secretVersion()));
+    }
+
+    /**
+     * Runs one conditional update and drops the cached row everywhere. When the row had moved on
+     * (another writer won), fails ABORTED: the caller may retry.
+     */
+    private Uni<Void> change(Endpoint endpoint, Supplier<Uni<Integer>> update) {
+        return Panache.withTransaction(update)
+                .call(() -> cache.invalidate(endpoint.tenantId(), endpoint.portalId()))
+                .chain(changed -> changed == 1 ? Uni.createFrom().voidItem()
+                        : Uni.createFrom().failure(BrokerException.inProgress("CONCURRENT_CHANGE",
+                                "portal " + endpoint.portalId() + " was changed by another request; retry")));
+    }
+
+    private Uni<Endpoint> reload(Endpoint endpoint) {
+        return load(endpoint.tenantId(), endpoint.portalId(), "portal " + endpoint.portalId() + " was removed");
+    }
+
+    private Endpoint snapshot(IntegrationEndpoint row) {
+        SecretArn secret = null;
+        boolean invalid = false;
+        if (row.secretArn != null) {
+            try {
+                secret = names.parse(row.secretArn, row.tenantId, row.portalId);
+            } catch (IllegalArgumentException e) {
+                LOG.warnf("Endpoint %d refers to a secret outside its prefix: %s", row.id, e.getMessage());
+                invalid = true;
+            }
+        }
+        return new Endpoint(row.id, row.tenantId, row.portalId, secret, invalid, row.secretVersion,
+                row.secretVersionId, row.pendingVersionId, row.rotationStartedAt, row.lastRotatedAt,
+                RotationState.fromDb(row.rotationStatus), legacyCredentials(row));
+    }
+
+    /** {@code config.credentials}, when the endpoint still has legacy credentials. */
+    private static Optional<SecretValue> legacyCredentials(IntegrationEndpoint row) {
+        if (row.config == null || !row.config.contains("\"credentials\"")) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode credentials = JSON.readTree(row.config).get("credentials");
+            return credentials != null && credentials.isObject()
+                    ? Optional.of(SecretValue.fromJson(credentials)) : Optional.empty();
+        } catch (JsonProcessingException e) {
+            LOG.warnf("Endpoint %d has a config that is not valid JSON", row.id);
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package org.rcm.credentials.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToDoubleFunction;
+import org.rcm.credentials.audit.AccessType;
+
+/**
+ * Every metric the broker publishes, in one place. Tags are low-cardinality (access type,
+ * outcome, result, backend, reason); never a tenant, a portal id or an ARN. Prometheus names
+ * get {@code _total} on counters: {@code rcm_credential_access_total},
+ * {@code rcm_secret_fetch_total}, {@code rcm_cache_lookups_total}, {@code rcm_rotation_total},
+ * {@code rcm_legacy_fallback_total}, {@code rcm_audit_rows_total}, ...
+ */
+@ApplicationScoped
+public class BrokerMetrics {
+
+    private final MeterRegistry registry;
+    private final Map<AccessType, Counter> accessSucceeded = new EnumMap<>(AccessType.class);
+    private final Map<AccessType, Counter> accessFailed = new EnumMap<>(AccessType.class);
+    private final Map<String, Counter> cacheLookups = new ConcurrentHashMap<>();
+    private final Map<String, Counter> byTags = new ConcurrentHashMap<>();
+    private final Counter auditRowsWritten;
+    private final Counter auditRowsFailed;
+    private final Counter auditRowsDropped;
+    private final DistributionSummary auditBatchSize;
+
+    public BrokerMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        for (AccessType type : AccessType.values()) {
+            accessSucceeded.put(type, accessCounter(type, "success"));
+            accessFailed.put(type, accessCounter(type, "failure"));
+        }
+        this.auditRowsWritten = auditRows("written", "Access-log rows committed");
+        this.auditRowsFailed = auditRows("failed", "Access-log rows whose batch failed");
+        this.auditRowsDropped = auditRows("dropped", "Access-log rows dropped from a full queue (best-effort mode)");
+        this.auditBatchSize = DistributionSummary.builder("rcm.audit.batch.size")
+                .description("Rows per access-log INSERT").register(registry);
+    }
+
+    /** An audited call ended; {@code success} as its audit row says. */
+    public void access(AccessType type, boolean success) {
+        (success ? accessSucceeded : accessFailed).get(type).increment();
+    }
+
+    /** An audited call came with a certificate that maps to no tenant, so it has no audit row. */
+    public void accessWithoutTenant(AccessType type) {
+        counter("rcm.access.unauthenticated", "Calls refused because the certificate maps to no tenant",
+                "access_type", type.dbValue()).increment();
+    }
+
+    /** A secret-cache lookup: {@code hit}, {@code miss}, or {@code stale} (served during a store outage). */
+    public void cacheLookup(String result) {
+        cacheLookups.computeIfAbsent(result, r -> Counter.builder("rcm.cache.lookups")
+                .tag("cache", "secret-values").tag("result", r)
+                .description("Secret cache lookups").register(registry)).increment();
+    }
+
+    /** A read from the secret store: {@code success} or the failure reason. */
+    public void secretFetch(String backend, String outcome) {
+        counter("rcm.secret.fetch", "Reads from the secret store", "backend", backend,
+                "outcome", outcome.toLowerCase(Locale.ROOT)).increment();
+    }
+
+    /** Credentials served from the legacy {@code config.credentials} (dual read). */
+    public void legacyFallback() {
+        counter("rcm.legacy.fallback", "Credentials served from legacy endpoint config").increment();
+    }
+
+    /** A rotation ended: {@code success} or {@code failed}. */
+    public void rotation(String outcome) {
+        counter("rcm.rotation", "Credential rotations", "outcome", outcome).increment();
+    }
+
+    public <T> void registerAuditQueue(T writer, ToDoubleFunction<T> depth) {
+        Gauge.builder("rcm.audit.queue.depth", writer, depth)
+                .description("Access-log rows waiting to be written").register(registry);
+    }
+
+    public void auditBatchWritten(int rows) {
+        auditRowsWritten.increment(rows);
+        auditBatchSize.record(rows);
+    }
+
+    public void auditBatchFailed(int rows) {
+        auditRowsFailed.increment(rows);
+    }
+
+    public void auditRowsDropped(int rows) {
+        auditRowsDropped.increment(rows);
+    }
+
+    private Counter accessCounter(AccessType type, String outcome) {
+        return Counter.builder("rcm.credential.access")
+                .tag("access_type", type.dbValue()).tag("outcome", outcome)
+                .description("Audited credential accesses").register(registry);
+    }
+
+    private Counter auditRows(String outcome, String description) {
+        return Counter.builder("rcm.audit.rows").tag("outcome", outcome).description(description).register(registry);
+    }
+
+    private Counter counter(String name, String description, String... tags) {
+        return byTags.computeIfAbsent(name + String.join(",", tags),
+                k -> Counter.builder(name).tags(tags).description(description).register(registry));
+    }
+}

@@ -1,0 +1,64 @@
+package org.rcm.credentials.support;
+
+import io.grpc.Channel;
+import java.util.concurrent.TimeUnit;
+import org.rcm.credentials.api.v1.CredentialAdminServiceGrpc;
+import org.rcm.credentials.api.v1.CredentialAdminServiceGrpc.CredentialAdminServiceBlockingStub;
+import org.rcm.credentials.api.v1.CredentialServiceGrpc;
+import org.rcm.credentials.api.v1.CredentialServiceGrpc.CredentialServiceBlockingStub;
+import org.rcm.credentials.api.v1.Credentials;
+import org.rcm.credentials.api.v1.RegisterEndpointRequest;
+import org.rcm.credentials.api.v1.StoreCredentialsRequest;
+
+/** Blocking gRPC stubs of the broker under test, per client identity, with a deadline. */
+public final class Broker {
+
+    private Broker() {
+    }
+
+    public static CredentialServiceBlockingStub credentials(TestIdentity identity) {
+        return credentials(TestGrpc.channel(identity));
+    }
+
+    public static CredentialServiceBlockingStub credentials(Channel channel) {
+        return CredentialServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+    }
+
+    public static CredentialAdminServiceBlockingStub admin(TestIdentity identity) {
+        return CredentialAdminServiceGrpc.newBlockingStub(TestGrpc.channel(identity)).withDeadlineAfter(30, TimeUnit.SECONDS);
+    }
+
+    /** Example credentials whose password is {@code password}. */
+    public static Credentials credentialsWith(String password) {
+        return Credentials.newBuilder()
+                .setUsername("portal_user")
+                .setPassword(password)
+                .setMfaSeed("JBSWY3DPEHPK3PXP")
+                .putMetadata("portal_type", "insurance")
+                .putMetadata("portal_name", "BlueCross BlueShield")
+                .build();
+    }
+
+    /** Registers {@code portal} for the identity's tenant. */
+    public static void register(TestIdentity admin, String portal) {
+        register(admin, portal, "");
+    }
+
+    public static void register(TestIdentity admin, String portal, String legacyConfigJson) {
+        admin(admin).registerEndpoint(RegisterEndpointRequest.newBuilder()
+                .setPortalId(portal)
+                .setName("BlueCross BlueShield")
+                .setPortalType("insurance")
+                .setLegacyConfigJson(legacyConfigJson)
+                .build());
+    }
+
+    /** Registers {@code portal} and stores credentials with {@code password} in it. */
+    public static long registerAndStore(TestIdentity admin, String portal, String password) {
+        register(admin, portal);
+        return credentials(admin).storeCredentials(StoreCredentialsRequest.newBuilder()
+                .setPortalId(portal)
+                .setCredentials(credentialsWith(password))
+                .build()).getVersion();
+    }
+}
