@@ -21,7 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * A TCP proxy on loopback that tests can cut, to take a dependency away from a running
  * service (a database outage) and give it back, without stopping the dependency itself.
  * It can be driven from another class loader or process through a small HTTP control API:
- * {@code POST /cut} and {@code POST /restore} on {@link #controlUri()}.
+ * {@code POST /cut}, {@code POST /stall} and {@code POST /restore} on {@link #controlUri()}.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -30,12 +30,15 @@ public final class TcpProxy implements AutoCloseable {
     private final HttpServer control;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile boolean cut;
+    private final Object gate = new Object();
+    private boolean stalled;
 
     private TcpProxy(ServerSocket server, InetSocketAddress target) throws IOException {
         this.server = server;
         this.target = target;
         this.control = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         control.createContext("/cut", exchange -> answer(exchange, this::cut));
+        control.createContext("/stall", exchange -> answer(exchange, this::stall));
         control.createContext("/restore", exchange -> answer(exchange, this::restore));
         control.start();
     }
@@ -45,7 +48,7 @@ public final class TcpProxy implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + control.getAddress().getPort());
     }
 
-    /** Cuts or restores a proxy through its control API: {@code action} is {@code cut} or {@code restore}. */
+    /** Drives a proxy through its control API: {@code action} is {@code cut}, {@code stall} or {@code restore}. */
     public static void control(URI controlUri, String action) {
         try {
             HttpResponse<Void> response = HttpClient.newHttpClient().send(
@@ -93,9 +96,31 @@ public final class TcpProxy implements AutoCloseable {
         sockets.clear();
     }
 
+    /**
+     * Keeps connections open but forwards nothing until {@link #restore()}: a dependency that
+     * hangs rather than fails.
+     */
+    public void stall() {
+        synchronized (gate) {
+            stalled = true;
+        }
+    }
+
     /** Accepts and forwards connections again. */
     public void restore() {
         cut = false;
+        synchronized (gate) {
+            stalled = false;
+            gate.notifyAll();
+        }
+    }
+
+    private void awaitOpenGate() throws InterruptedException {
+        synchronized (gate) {
+            while (stalled) {
+                gate.wait();
+            }
+        }
     }
 
     @Override
@@ -134,10 +159,13 @@ public final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    awaitOpenGate();
                     out.write(buffer, 0, n);
                 }
             } catch (IOException ignored) {
                 // the other side or cut() closed the connection
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 closeQuietly(from);
                 closeQuietly(to);

@@ -125,7 +125,7 @@ public class Idempotency {
     }
 
     private Uni<Void> complete(String tenant, String key, String response) {
-        return pool.preparedQuery("UPDATE idempotency_record SET response = $3::jsonb"
+        return pool.preparedQuery("UPDATE idempotency_record SET response = CAST($3::text AS jsonb)"
                         + " WHERE tenant_id = $1 AND idempotency_key = $2")
                 .execute(Tuple.of(tenant, key, response))
                 .replaceWithVoid();

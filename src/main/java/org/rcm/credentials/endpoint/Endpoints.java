@@ -30,10 +30,10 @@ public class Endpoints {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String UPSERT = """
             INSERT INTO integration_endpoint (tenant_id, portal_id, name, portal_type, config)
-            VALUES (?1, ?2, ?3, ?4, COALESCE(CAST(?5 AS jsonb), '{}'::jsonb))
+            VALUES (?1, ?2, ?3, ?4, COALESCE(CAST(CAST(?5 AS text) AS jsonb), '{}'::jsonb))
             ON CONFLICT (tenant_id, portal_id) DO UPDATE
                SET name = EXCLUDED.name, portal_type = EXCLUDED.portal_type,
-                   config = CASE WHEN CAST(?5 AS jsonb) IS NULL THEN integration_endpoint.config ELSE EXCLUDED.config END,
+                   config = CASE WHEN CAST(?5 AS text) IS NULL THEN integration_endpoint.config ELSE EXCLUDED.config END,
                    updated_at = now()
             RETURNING (xmax = 0)""";
 

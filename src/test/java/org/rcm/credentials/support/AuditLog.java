@@ -25,11 +25,15 @@ public final class AuditLog {
                 tenant, portal);
     }
 
-    /** The rows of every portal whose id starts with {@code prefix}, oldest first. */
-    public static List<Row> rowsWithPortalPrefix(String tenant, String prefix) {
-        return query("SELECT tenant_id, portal_id, secret_arn, access_type, access_by, host(ip_address), user_agent,"
-                + " success, error_message FROM credential_access_log WHERE tenant_id = ? AND portal_id LIKE ? ORDER BY id",
-                tenant, prefix + "%");
+    /** The tenant's latest row. */
+    public static Row last(String tenant) {
+        List<Row> rows = query("SELECT tenant_id, portal_id, secret_arn, access_type, access_by, host(ip_address),"
+                + " user_agent, success, error_message FROM credential_access_log WHERE tenant_id = ?"
+                + " ORDER BY id DESC LIMIT 1", tenant);
+        if (rows.isEmpty()) {
+            throw new AssertionError("no audit row for " + tenant);
+        }
+        return rows.get(0);
     }
 
     public static long count(String tenant) {

@@ -80,6 +80,11 @@ public final class TestEnvironment {
             TcpProxy.control(control, "cut");
         }
 
+        /** Keeps the broker's connections open but answers nothing: a database that hangs. */
+        public void stall() {
+            TcpProxy.control(control, "stall");
+        }
+
         public void restore() {
             TcpProxy.control(control, "restore");
         }

@@ -56,12 +56,13 @@ final class ControlApi implements HttpHandler {
         int count = request.path("count").asInt(1);
         Faults faults = endpoint.faults();
         switch (request.path("mode").asText()) {
+            case "pass" -> faults.passNext(target, count);
             case "throttle" -> faults.throttleNext(target, count);
             case "fail" -> faults.failNext(target, count);
             case "fail-after-apply" -> faults.failAfterApplyNext(target, count);
             case "deny" -> faults.denyNext(target, count);
             case "latency" -> faults.latency(target, Duration.ofMillis(request.path("latencyMillis").asLong()));
-            default -> throw new IllegalArgumentException("mode must be throttle, fail, fail-after-apply, deny or latency");
+            default -> throw new IllegalArgumentException("mode must be pass, throttle, fail, fail-after-apply, deny or latency");
         }
     }
 }

@@ -19,7 +19,7 @@ public final class Faults {
     public static final String ALL = "*";
 
     /** What a counted rule does to a matching call. */
-    enum Mode { THROTTLE, FAIL, FAIL_AFTER_APPLY, DENY }
+    enum Mode { PASS, THROTTLE, FAIL, FAIL_AFTER_APPLY, DENY }
 
     private record Rule(String target, Mode mode, AtomicInteger remaining) {
     }
@@ -31,6 +31,14 @@ public final class Faults {
     Faults(Duration defaultLatency) {
         this.defaultLatency = defaultLatency;
         latencies.put(ALL, defaultLatency);
+    }
+
+    /**
+     * The next {@code count} matching calls run normally. Followed by another rule for the same
+     * target, it aims that rule at a later call (the second label of a rotation, say).
+     */
+    public Faults passNext(String target, int count) {
+        return add(target, Mode.PASS, count);
     }
 
     /** The next {@code count} matching calls answer 400 ThrottlingException ("Rate exceeded"). */
@@ -78,7 +86,7 @@ public final class Faults {
         return latencies.getOrDefault(target, latencies.getOrDefault(ALL, Duration.ZERO));
     }
 
-    /** Uses up one call of the first rule matching {@code target}; null when none matches. */
+    /** Uses up one call of the first rule matching {@code target}; null when none matches or the rule lets it pass. */
     synchronized Mode take(String target) {
         Rule rule = rules.stream()
                 .filter(candidate -> candidate.target().equals(target) || candidate.target().equals(ALL))
@@ -90,7 +98,7 @@ public final class Faults {
         if (rule.remaining().decrementAndGet() == 0) {
             rules.remove(rule);
         }
-        return rule.mode();
+        return rule.mode() == Mode.PASS ? null : rule.mode();
     }
 
     private synchronized Faults add(String target, Mode mode, int count) {

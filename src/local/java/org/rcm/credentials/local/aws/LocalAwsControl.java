@@ -50,6 +50,11 @@ public final class LocalAwsControl {
         addFault(target, "throttle", count, 0);
     }
 
+    /** As {@link Faults#passNext(String, int)}. */
+    public void passNext(String target, int count) {
+        addFault(target, "pass", count, 0);
+    }
+
     /** As {@link Faults#failNext(String, int)}. */
     public void failNext(String target, int count) {
         addFault(target, "fail", count, 0);

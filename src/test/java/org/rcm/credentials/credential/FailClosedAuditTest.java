@@ -1,0 +1,81 @@
+package org.rcm.credentials.credential;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.rcm.credentials.credential.CredentialLifecycleTest.newPortal;
+import static org.rcm.credentials.credential.DualReadTest.get;
+
+import com.google.rpc.ErrorInfo;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.rcm.credentials.support.Broker;
+import org.rcm.credentials.support.TestEnvironment;
+import org.rcm.credentials.support.TestIdentity;
+
+/**
+ * Fail-closed audit: no credential leaves without its audit row. When Postgres is down or
+ * hangs, a cached GetCredentials fails UNAVAILABLE within the audit deadline, and nothing of
+ * the credential is in the answer.
+ */
+@QuarkusTest
+class FailClosedAuditTest {
+
+    private static final TestIdentity ADMIN = TestIdentity.TENANT_A_ADMIN;
+
+    @Test
+    void credentialIsWithheldWhileTheAuditStoreIsDown() {
+        String portal = newPortal();
+        Broker.registerAndStore(ADMIN, portal, "withheld-pw");
+        get(ADMIN, portal);
+
+        TestEnvironment.databaseProxy().cut();
+        StatusRuntimeException e;
+        try {
+            e = assertThrows(StatusRuntimeException.class, () -> get(ADMIN, portal));
+        } finally {
+            TestEnvironment.databaseProxy().restore();
+        }
+
+        assertAuditUnavailable(e);
+        assertEquals("withheld-pw", get(ADMIN, portal).getCredentials().getPassword());
+    }
+
+    @Test
+    void hangingAuditStoreFailsTheCallWithinItsDeadline() {
+        String portal = newPortal();
+        Broker.registerAndStore(ADMIN, portal, "withheld-pw");
+        get(ADMIN, portal);
+
+        TestEnvironment.databaseProxy().stall();
+        Instant start = Instant.now();
+        StatusRuntimeException e;
+        try {
+            e = assertThrows(StatusRuntimeException.class, () -> get(ADMIN, portal));
+        } finally {
+            TestEnvironment.databaseProxy().restore();
+        }
+
+        assertAuditUnavailable(e);
+        assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(10));
+    }
+
+    private static void assertAuditUnavailable(StatusRuntimeException e) {
+        assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
+        assertThat(e.getStatus().getDescription()).endsWith("no credential was released");
+        com.google.rpc.Status details = StatusProto.fromThrowable(e);
+        assertThat(details.getDetailsList()).anySatisfy(any -> {
+            try {
+                assertEquals("AUDIT_UNAVAILABLE", any.unpack(ErrorInfo.class).getReason());
+            } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
+                throw new AssertionError(ex);
+            }
+        });
+        assertThat(e.toString()).doesNotContain("withheld-pw");
+    }
+}

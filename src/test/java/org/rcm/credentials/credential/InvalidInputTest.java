@@ -1,0 +1,155 @@
+package org.rcm.credentials.credential;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.rcm.credentials.support.Broker.admin;
+import static org.rcm.credentials.support.Broker.credentials;
+import static org.rcm.credentials.support.Broker.credentialsWith;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.test.junit.QuarkusTest;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.rcm.credentials.api.v1.Credentials;
+import org.rcm.credentials.api.v1.DeleteCredentialsRequest;
+import org.rcm.credentials.api.v1.GetCredentialsRequest;
+import org.rcm.credentials.api.v1.PasswordPolicy;
+import org.rcm.credentials.api.v1.RegisterEndpointRequest;
+import org.rcm.credentials.api.v1.RotateCredentialsRequest;
+import org.rcm.credentials.api.v1.SecretBackend;
+import org.rcm.credentials.api.v1.StoreCredentialsRequest;
+import org.rcm.credentials.local.aws.LocalAwsControl;
+import org.rcm.credentials.support.AuditLog;
+import org.rcm.credentials.support.Broker;
+import org.rcm.credentials.support.Db;
+import org.rcm.credentials.support.TestEnvironment;
+import org.rcm.credentials.support.TestIdentity;
+
+/**
+ * Malformed input: INVALID_ARGUMENT with a clear message that does not echo the value, and
+ * nothing changed — no endpoint change, no AWS call, only the call's own audit row. Each case
+ * aims at a registered portal with stored credentials, so that a missing check would show.
+ */
+@QuarkusTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class InvalidInputTest {
+
+    private static final TestIdentity ADMIN = TestIdentity.TENANT_A_ADMIN;
+    private static final String TENANT = "tenant-a";
+    private static final String PORTAL = "portal-invalid-" + UUID.randomUUID();
+
+    private final LocalAwsControl aws = new LocalAwsControl(TestEnvironment.awsUri());
+
+    @BeforeAll
+    void storeCredentials() {
+        Broker.registerAndStore(ADMIN, PORTAL, "pw");
+    }
+
+    static Stream<Arguments> invalidCalls() {
+        return Stream.of(
+                get("empty portal id", ""),
+                get("portal id of 129 characters", "p".repeat(129)),
+                get("portal id with a slash", "a/b"),
+                get("portal id '..'", ".."),
+                get("portal id with a space", "a b"),
+                get("portal id with non-ASCII letters", "pörtal"),
+                get("portal id with a NUL", "a\u0000b"),
+                store("no username", credentialsWith("pw").toBuilder().setUsername("")),
+                store("no password", credentialsWith("").toBuilder()),
+                store("secret over the SSM limit", credentialsWith("x".repeat(4100)).toBuilder()),
+                storeRequest("secret over the Secrets Manager limit", StoreCredentialsRequest.newBuilder()
+                        .setPortalId(PORTAL).setCredentials(credentialsWith("x".repeat(66_000)))
+                        .setBackend(SecretBackend.SECRET_BACKEND_SECRETS_MANAGER)),
+                store("mfa seed that is not base32", credentialsWith("pw").toBuilder().setMfaSeed("not-base32!")),
+                storeRequest("unknown backend", StoreCredentialsRequest.newBuilder()
+                        .setPortalId(PORTAL).setCredentials(credentialsWith("pw")).setBackendValue(99)),
+                store("metadata key with bad characters", credentialsWith("pw").toBuilder().putMetadata("bad key!", "v")),
+                store("too many metadata entries", credentialsWith("pw").toBuilder().putAllMetadata(manyEntries(33))),
+                store("username with a control character", credentialsWith("pw").toBuilder().setUsername("user\u0007")),
+                store("password longer than 1024 characters", credentialsWith("p".repeat(1025)).toBuilder()),
+                storeRequest("idempotency key of 129 characters", StoreCredentialsRequest.newBuilder()
+                        .setPortalId(PORTAL).setCredentials(credentialsWith("pw")).setIdempotencyKey("k".repeat(129))),
+                storeRequest("idempotency key with a space", StoreCredentialsRequest.newBuilder()
+                        .setPortalId(PORTAL).setCredentials(credentialsWith("pw")).setIdempotencyKey("a key")),
+                rotate("password length 5", PasswordPolicy.newBuilder().setLength(5)),
+                rotate("password length 500", PasswordPolicy.newBuilder().setLength(500)),
+                rotate("negative password length", PasswordPolicy.newBuilder().setLength(-1)),
+                rotate("exclusions that empty the digits", PasswordPolicy.newBuilder().setExcludeCharacters("0123456789")),
+                rotate("exclusions longer than 128 characters", PasswordPolicy.newBuilder().setExcludeCharacters("!".repeat(129))),
+                call("rotation with a bad mfa seed", () -> credentials(ADMIN).rotateCredentials(RotateCredentialsRequest
+                        .newBuilder().setPortalId(PORTAL)
+                        .setNewCredentials(Credentials.newBuilder().setMfaSeed("1nv@lid")).build())),
+                register("config that is not JSON", "{not json"),
+                register("config that is a JSON array", "[1, 2]"),
+                register("config whose credentials are not an object", "{\"credentials\": \"pw\"}"),
+                register("config larger than 64 KiB", "{\"pad\": \"" + "x".repeat(70_000) + "\"}"),
+                call("register without a name", () -> admin(ADMIN).registerEndpoint(RegisterEndpointRequest.newBuilder()
+                        .setPortalId(PORTAL).setName("").setPortalType("insurance").build())),
+                call("register with a bad portal type", () -> admin(ADMIN).registerEndpoint(RegisterEndpointRequest
+                        .newBuilder().setPortalId(PORTAL).setName("n").setPortalType("in surance").build())),
+                call("register with a name of 257 characters", () -> admin(ADMIN).registerEndpoint(RegisterEndpointRequest
+                        .newBuilder().setPortalId(PORTAL).setName("n".repeat(257)).setPortalType("insurance").build())),
+                call("delete with a bad portal id", () -> credentials(ADMIN).deleteCredentials(
+                        DeleteCredentialsRequest.newBuilder().setPortalId("../etc").build())));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidCalls")
+    void isRefusedAndChangesNothing(String name, Runnable call) {
+        Map<String, Object> before = Db.endpoint(TENANT, PORTAL);
+        long auditRows = AuditLog.count(TENANT);
+        aws.resetCalls();
+
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call::run);
+
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        assertThat(e.getStatus().getDescription()).isNotBlank().doesNotContain("xxxxxxxx").doesNotContain("\u0000");
+        assertEquals(before, Db.endpoint(TENANT, PORTAL));
+        assertThat(aws.calls()).isEmpty();
+        assertEquals(auditRows + 1, AuditLog.count(TENANT));
+        AuditLog.Row row = AuditLog.last(TENANT);
+        assertEquals(false, row.success());
+        assertThat(row.errorMessage()).startsWith("INVALID_ARGUMENT: ");
+    }
+
+    private static Arguments get(String name, String portal) {
+        return call(name, () -> credentials(ADMIN).getCredentials(GetCredentialsRequest.newBuilder().setPortalId(portal).build()));
+    }
+
+    private static Arguments store(String name, Credentials.Builder credentials) {
+        return storeRequest(name, StoreCredentialsRequest.newBuilder().setPortalId(PORTAL).setCredentials(credentials));
+    }
+
+    private static Arguments storeRequest(String name, StoreCredentialsRequest.Builder request) {
+        return call(name, () -> credentials(ADMIN).storeCredentials(request.build()));
+    }
+
+    private static Arguments rotate(String name, PasswordPolicy.Builder policy) {
+        return call(name, () -> credentials(ADMIN).rotateCredentials(RotateCredentialsRequest.newBuilder()
+                .setPortalId(PORTAL).setPasswordPolicy(policy).build()));
+    }
+
+    private static Arguments register(String name, String config) {
+        return call(name, () -> admin(ADMIN).registerEndpoint(RegisterEndpointRequest.newBuilder()
+                .setPortalId(PORTAL).setName("n").setPortalType("insurance").setLegacyConfigJson(config).build()));
+    }
+
+    private static Arguments call(String name, Runnable call) {
+        return Arguments.of(name, call);
+    }
+
+    private static Map<String, String> manyEntries(int n) {
+        Map<String, String> entries = new java.util.HashMap<>();
+        IntStream.range(0, n).forEach(i -> entries.put("k" + i, "v"));
+        return entries;
+    }
+}

@@ -1,0 +1,176 @@
+package org.rcm.credentials.credential;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.rcm.credentials.credential.CredentialLifecycleTest.newPortal;
+import static org.rcm.credentials.credential.DualReadTest.get;
+import static org.rcm.credentials.support.Broker.credentials;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.cache.Cache;
+import io.quarkus.cache.CacheName;
+import io.quarkus.cache.CaffeineCache;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.rcm.credentials.api.v1.DeleteCredentialsRequest;
+import org.rcm.credentials.api.v1.GetCredentialsResponse;
+import org.rcm.credentials.api.v1.RotateCredentialsRequest;
+import org.rcm.credentials.local.aws.LocalAwsControl;
+import org.rcm.credentials.support.Await;
+import org.rcm.credentials.support.Broker;
+import org.rcm.credentials.support.TestEnvironment;
+import org.rcm.credentials.support.TestIdentity;
+import software.amazon.awssdk.services.ssm.SsmAsyncClient;
+
+/**
+ * The secret cache: one AWS call per herd of concurrent misses; stale values served through a
+ * store outage for a bounded time, and never after not-found, Rotate or Delete.
+ */
+@QuarkusTest
+class SecretCacheTest {
+
+    private static final TestIdentity ADMIN = TestIdentity.TENANT_A_ADMIN;
+    private static final TestIdentity WORKER = TestIdentity.TENANT_A_WORKER;
+    private static final String GET_PARAMETER = "AmazonSSM.GetParameter";
+
+    private final LocalAwsControl aws = new LocalAwsControl(TestEnvironment.awsUri());
+
+    @Inject
+    @CacheName("secret-values")
+    Cache values;
+
+    @Inject
+    @CacheName("secret-fallbacks")
+    Cache fallbacks;
+
+    @Inject
+    SsmAsyncClient ssm;
+
+    @AfterEach
+    void reset() {
+        aws.resetFaults();
+        fallbacks.as(CaffeineCache.class).setExpireAfterWrite(Duration.ofMinutes(15));
+    }
+
+    @Test
+    void aHerdOfConcurrentMissesCausesOneAwsCall() throws Exception {
+        String portal = newPortal();
+        Broker.registerAndStore(ADMIN, portal, "herd-pw");
+        aws.latency(GET_PARAMETER, Duration.ofMillis(300));
+        aws.resetCalls();
+
+        ExecutorService pool = Executors.newFixedThreadPool(100);
+        try {
+            List<CompletableFuture<GetCredentialsResponse>> herd = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                herd.add(CompletableFuture.supplyAsync(() -> get(WORKER, portal), pool));
+            }
+            for (CompletableFuture<GetCredentialsResponse> call : herd) {
+                assertEquals("herd-pw", call.get(30, TimeUnit.SECONDS).getCredentials().getPassword());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertEquals(1, aws.calls(GET_PARAMETER));
+    }
+
+    @Test
+    void warmReadsCauseNoAwsCall() {
+        String portal = newPortal();
+        Broker.registerAndStore(ADMIN, portal, "pw");
+        get(WORKER, portal);
+        aws.resetCalls();
+
+        for (int i = 0; i < 10; i++) {
+            get(WORKER, portal);
+        }
+
+        assertEquals(0, aws.calls(GET_PARAMETER));
+    }
+
+    @Test
+    void expiredValueIsServedWhileTheStoreIsThrottled() {
+        String portal = newPortal();
+        Broker.registerAndStore(ADMIN, portal, "pw");
+        get(WORKER, portal);
+        expireFreshValues();
+        aws.throttleNext(GET_PARAMETER, 10);
+
+        assertEquals("pw", get(WORKER, portal).getCredentials().getPassword());
+    }
+
+    @Test
+    void expiredValueIsNotServedAfterTheStaleWindow() throws Exception {
+        String portal = newPortal();
+        Broker.registerAndStore(ADMIN, portal, "pw");
+        get(WORKER, portal);
+        CaffeineCache fallback = fallbacks.as(CaffeineCache.class);
+        fallback.setExpireAfterWrite(Duration.ofMillis(1));
+        expireFreshValues();
+        Await.until(Duration.ofSeconds(10), () -> fallback.keySet().isEmpty());
+        aws.failNext(GET_PARAMETER, 10);
+
+        assertUnavailable(portal);
+    }
+
+    @Test
+    void staleValueIsNeverServedAfterTheStoreSaidNotFound() {
+        String portal = newPortal();
+        Broker.registerAndStore(ADMIN, portal, "pw");
+        get(WORKER, portal);
+        expireFreshValues();
+        Uni.createFrom().completionStage(ssm.deleteParameter(r -> r.name("/rcm/dev/tenant-a/" + portal)))
+                .await().atMost(Duration.ofSeconds(10));
+        assertEquals(Status.Code.NOT_FOUND, assertThrows(StatusRuntimeException.class, () -> get(WORKER, portal))
+                .getStatus().getCode());
+        aws.failNext(GET_PARAMETER, 10);
+
+        assertUnavailable(portal);
+    }
+
+    @Test
+    void staleValueIsNeverServedAfterARotation() {
+        String portal = newPortal();
+        Broker.registerAndStore(ADMIN, portal, "pw");
+        get(WORKER, portal);
+        credentials(ADMIN).rotateCredentials(RotateCredentialsRequest.newBuilder().setPortalId(portal).build());
+        aws.failNext(GET_PARAMETER, 10);
+
+        assertUnavailable(portal);
+    }
+
+    @Test
+    void staleValueIsNeverServedAfterADelete() {
+        String portal = newPortal();
+        Broker.registerAndStore(ADMIN, portal, "pw");
+        get(WORKER, portal);
+        credentials(ADMIN).deleteCredentials(DeleteCredentialsRequest.newBuilder().setPortalId(portal).build());
+        aws.failNext(GET_PARAMETER, 10);
+
+        assertEquals(Status.Code.NOT_FOUND, assertThrows(StatusRuntimeException.class, () -> get(WORKER, portal))
+                .getStatus().getCode());
+    }
+
+    private void expireFreshValues() {
+        values.invalidateAll().await().atMost(Duration.ofSeconds(5));
+    }
+
+    private static void assertUnavailable(String portal) {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> get(WORKER, portal));
+        assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
+        assertThat(e.getStatus().getDescription()).startsWith("the secret store");
+    }
+}
