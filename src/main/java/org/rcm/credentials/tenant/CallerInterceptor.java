@@ -89,7 +89,8 @@ public class CallerInterceptor implements ServerInterceptor {
      * portal), without passing it to the handler.
      */
     private static <ReqT, RespT> ServerCall.Listener<ReqT> reject(ServerCall<ReqT, RespT> call, BrokerException failure) {
-        call.request(1);
+        // Two, like grpc-java's unary handler: the end of the stream is delivered only with demand left.
+        call.request(2);
         return new ServerCall.Listener<>() {
             private boolean closed;
 
