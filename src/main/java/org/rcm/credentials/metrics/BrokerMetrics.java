@@ -43,6 +43,15 @@ public class BrokerMetrics {
         this.auditRowsDropped = auditRows("dropped", "Access-log rows dropped from a full queue (best-effort mode)");
         this.auditBatchSize = DistributionSummary.builder("rcm.audit.batch.size")
                 .description("Rows per access-log INSERT").register(registry);
+        // Alerts use increase(), which misses the first event of a counter that did not exist:
+        // the counters they watch exist at zero from the start.
+        for (String result : new String[] {"hit", "miss", "stale"}) {
+            cacheLookup(result, 0);
+        }
+        rotation("success", 0);
+        rotation("failed", 0);
+        unexpectedIp("deny", 0);
+        unexpectedIp("flag", 0);
     }
 
     /** An audited call ended; {@code success} as its audit row says. */
@@ -58,9 +67,13 @@ public class BrokerMetrics {
 
     /** A secret-cache lookup: {@code hit}, {@code miss}, or {@code stale} (served during a store outage). */
     public void cacheLookup(String result) {
+        cacheLookup(result, 1);
+    }
+
+    private void cacheLookup(String result, int n) {
         cacheLookups.computeIfAbsent(result, r -> Counter.builder("rcm.cache.lookups")
                 .tag("cache", "secret-values").tag("result", r)
-                .description("Secret cache lookups").register(registry)).increment();
+                .description("Secret cache lookups").register(registry)).increment(n);
     }
 
     /** A read from the secret store: {@code success} or the failure reason. */
@@ -76,7 +89,21 @@ public class BrokerMetrics {
 
     /** A rotation ended: {@code success} or {@code failed}. */
     public void rotation(String outcome) {
-        counter("rcm.rotation", "Credential rotations", "outcome", outcome).increment();
+        rotation(outcome, 1);
+    }
+
+    private void rotation(String outcome, int n) {
+        counter("rcm.rotation", "Credential rotations", "outcome", outcome).increment(n);
+    }
+
+    /** A call from outside its tenant's allowed address ranges: {@code deny} or {@code flag}. */
+    public void unexpectedIp(String action) {
+        unexpectedIp(action, 1);
+    }
+
+    private void unexpectedIp(String action, int n) {
+        counter("rcm.access.unexpected.ip", "Calls from outside the tenant's allowed address ranges",
+                "action", action).increment(n);
     }
 
     public <T> void registerAuditQueue(T writer, ToDoubleFunction<T> depth) {
