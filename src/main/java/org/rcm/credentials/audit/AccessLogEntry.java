@@ -48,6 +48,9 @@ public class AccessLogEntry {
     @Column(name = "error_message", columnDefinition = "text")
     public String errorMessage;
 
+    @Column(name = "unexpected_ip", nullable = false)
+    public boolean unexpectedIp;
+
     @Column(name = "accessed_at", nullable = false)
     public Instant accessedAt;
 }

@@ -10,9 +10,11 @@ import java.util.Objects;
  *
  * @param secretArn the full ARN: the audit table is the one place outside AWS that keeps it
  * @param errorMessage sanitised, caller-facing message; null on success
+ * @param unexpectedIp the call came from outside the tenant's allowed address ranges
  */
 public record AuditEvent(String tenantId, String portalId, String secretArn, AccessType accessType, String accessBy,
-        String ipAddress, String userAgent, boolean success, String errorMessage, Instant accessedAt) {
+        String ipAddress, String userAgent, boolean success, String errorMessage, boolean unexpectedIp,
+        Instant accessedAt) {
 
     static final int MAX_ID = 256;
     static final int MAX_TEXT = 1024;

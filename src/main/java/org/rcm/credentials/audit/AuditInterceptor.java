@@ -111,7 +111,7 @@ public class AuditInterceptor implements ServerInterceptor, Prioritized {
             metrics.access(audit.accessType(), failure == null);
             writer.record(new AuditEvent(caller.tenant(), audit.portalId(), audit.secretArn(), audit.accessType(),
                             caller.principal(), caller.ipAddress(), caller.userAgent(), failure == null, failure,
-                            Instant.now()))
+                            audit.isUnexpectedIp(), Instant.now()))
                     .subscribe().with(
                             committed -> onContext(() -> finish(status, trailers)),
                             auditFailure -> onContext(() -> failClosed(status, trailers, auditFailure)));

@@ -39,9 +39,9 @@ public class AuditWriter {
     private static final Logger LOG = Logger.getLogger(AuditWriter.class);
     private static final String INSERT = """
             INSERT INTO credential_access_log (tenant_id, portal_id, secret_arn, access_type, access_by,
-                ip_address, user_agent, success, error_message, accessed_at)
+                ip_address, user_agent, success, error_message, unexpected_ip, accessed_at)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-                $6::text[]::inet[], $7::text[], $8::bool[], $9::text[], $10::timestamptz[])""";
+                $6::text[]::inet[], $7::text[], $8::bool[], $9::text[], $10::bool[], $11::timestamptz[])""";
 
     private final Pool pool;
     private final Vertx vertx;
@@ -237,6 +237,7 @@ public class AuditWriter {
         String[] agent = new String[n];
         Boolean[] success = new Boolean[n];
         String[] error = new String[n];
+        Boolean[] unexpectedIp = new Boolean[n];
         OffsetDateTime[] at = new OffsetDateTime[n];
         for (int i = 0; i < n; i++) {
             AuditEvent e = batch.get(i).event;
@@ -249,9 +250,10 @@ public class AuditWriter {
             agent[i] = e.userAgent();
             success[i] = e.success();
             error[i] = e.errorMessage();
+            unexpectedIp[i] = e.unexpectedIp();
             at[i] = OffsetDateTime.ofInstant(e.accessedAt(), ZoneOffset.UTC);
         }
-        return Tuple.tuple(List.of(tenant, portal, arn, type, by, ip, agent, success, error, at));
+        return Tuple.tuple(List.of(tenant, portal, arn, type, by, ip, agent, success, error, unexpectedIp, at));
     }
 
     private static BrokerException unavailable(String message) {

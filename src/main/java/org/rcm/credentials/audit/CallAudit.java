@@ -19,6 +19,7 @@ public final class CallAudit {
     private volatile Caller caller;
     private volatile String portalId;
     private volatile String secretArn;
+    private volatile boolean unexpectedIp;
 
     CallAudit(AccessType accessType) {
         this.accessType = accessType;
@@ -40,6 +41,11 @@ public final class CallAudit {
         this.secretArn = arn;
     }
 
+    /** Marks the call as coming from outside its tenant's allowed address ranges. */
+    public void unexpectedIp() {
+        this.unexpectedIp = true;
+    }
+
     void portalId(String portalId) {
         this.portalId = portalId;
     }
@@ -58,5 +64,9 @@ public final class CallAudit {
 
     String secretArn() {
         return secretArn;
+    }
+
+    boolean isUnexpectedIp() {
+        return unexpectedIp;
     }
 }

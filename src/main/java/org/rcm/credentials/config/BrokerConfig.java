@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.rcm.credentials.secretstore.SecretBackend;
 
@@ -22,6 +23,9 @@ public interface BrokerConfig {
 
     /** How client certificates map to tenants and roles. */
     Identity identity();
+
+    /** Per-tenant allowed client address ranges (the seed's "access from unexpected IP ranges"). */
+    Network network();
 
     /** How access-log rows are written. */
     Audit audit();
@@ -80,6 +84,28 @@ public interface BrokerConfig {
          * {@code role}, matched against the whole subject CN, e.g. {@code (?<tenant>[^.]+)\.(?<role>worker|admin)}.
          */
         Optional<String> subjectCnPattern();
+    }
+
+    interface Network {
+        /** Tenants with address ranges; tenants not listed may call from anywhere. */
+        Map<String, TenantNetwork> tenants();
+    }
+
+    interface TenantNetwork {
+        /** Allowed client ranges in CIDR notation, IPv4 or IPv6, e.g. {@code 10.20.0.0/16}. */
+        List<String> allowedCidrs();
+
+        /** What happens to a call from outside the ranges: refused ({@code deny}) or served and flagged ({@code flag}). */
+        @WithDefault("deny")
+        UnexpectedAddress onUnexpected();
+    }
+
+    /** The reaction to a call from outside a tenant's allowed ranges. Both are audited and counted. */
+    enum UnexpectedAddress {
+        /** Refused with PERMISSION_DENIED. */
+        DENY,
+        /** Served, with {@code unexpected_ip} set on its audit row and a warning logged. */
+        FLAG
     }
 
     interface Audit {

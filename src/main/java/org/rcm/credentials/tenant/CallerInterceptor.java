@@ -12,18 +12,23 @@ import io.quarkus.grpc.GlobalInterceptor;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Optional;
 import java.util.Set;
 import org.rcm.credentials.audit.CallAudit;
 import org.rcm.credentials.error.BrokerException;
+import org.jboss.logging.Logger;
 import org.rcm.credentials.grpc.GrpcExceptionMapper;
+import org.rcm.credentials.metrics.BrokerMetrics;
 
 /**
  * Authenticates and authorises every broker RPC before its handler runs: the caller's
- * certificate must map to a tenant (else UNAUTHENTICATED) whose role may call the method
- * (else PERMISSION_DENIED). Handlers then read the {@link Caller} with {@link #current()}.
+ * certificate must map to a tenant (else UNAUTHENTICATED), the call must come from the
+ * tenant's allowed address ranges when it has any (else PERMISSION_DENIED, or served and
+ * flagged, by the tenant's policy), and its role must be allowed to call the method (else
+ * PERMISSION_DENIED). Handlers then read the {@link Caller} with {@link #current()}.
  * It runs inside the {@code AuditInterceptor}, to which it reports the caller, so that
  * refused calls are audited too.
  */
@@ -34,10 +39,16 @@ public class CallerInterceptor implements ServerInterceptor {
     private static final Context.Key<Caller> CALLER = Context.key("rcm.caller");
     private static final Metadata.Key<String> USER_AGENT = Metadata.Key.of("user-agent", Metadata.ASCII_STRING_MARSHALLER);
 
-    private final CurrentIdentityAssociation identities;
+    private static final Logger LOG = Logger.getLogger(CallerInterceptor.class);
 
-    public CallerInterceptor(CurrentIdentityAssociation identities) {
+    private final CurrentIdentityAssociation identities;
+    private final NetworkPolicy network;
+    private final BrokerMetrics metrics;
+
+    public CallerInterceptor(CurrentIdentityAssociation identities, NetworkPolicy network, BrokerMetrics metrics) {
         this.identities = identities;
+        this.network = network;
+        this.metrics = metrics;
     }
 
     /**
@@ -65,8 +76,19 @@ public class CallerInterceptor implements ServerInterceptor {
                     "the client certificate is not mapped to a tenant"));
         }
         CallAudit audit = CallAudit.current();
-        Caller caller = new Caller(tenant, ipAddress(call), headers.get(USER_AGENT), audit);
+        InetAddress address = remoteAddress(call);
+        Caller caller = new Caller(tenant, address == null ? null : address.getHostAddress(), headers.get(USER_AGENT), audit);
         audit.caller(caller);
+        NetworkPolicy.Verdict verdict = network.check(tenant.tenant(), address);
+        if (verdict != NetworkPolicy.Verdict.EXPECTED) {
+            audit.unexpectedIp();
+            metrics.unexpectedIp(verdict == NetworkPolicy.Verdict.DENY ? "deny" : "flag");
+            LOG.warnf("Call from %s, outside the allowed ranges of tenant %s (%s)", caller.ipAddress(), tenant.tenant(), verdict);
+        }
+        if (verdict == NetworkPolicy.Verdict.DENY) {
+            return reject(call, BrokerException.permissionDenied("ADDRESS_NOT_ALLOWED",
+                    "calls from this address are not allowed for the tenant"));
+        }
         if (!allowed.get().contains(tenant.role())) {
             return reject(call, BrokerException.permissionDenied("ROLE_NOT_ALLOWED",
                     "the " + tenant.role().id() + " role may not call this method"));
@@ -78,10 +100,9 @@ public class CallerInterceptor implements ServerInterceptor {
         return identity == null || identity.isAnonymous() ? null : identity.getAttribute(TenantIdentityAugmentor.TENANT_ATTRIBUTE);
     }
 
-    private static String ipAddress(ServerCall<?, ?> call) {
+    private static InetAddress remoteAddress(ServerCall<?, ?> call) {
         SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
-        return remote instanceof InetSocketAddress inet && inet.getAddress() != null
-                ? inet.getAddress().getHostAddress() : null;
+        return remote instanceof InetSocketAddress inet ? inet.getAddress() : null;
     }
 
     /**

@@ -25,7 +25,8 @@ import org.rcm.credentials.secretstore.SecretNames;
 /**
  * Maps a verified client certificate to a tenant and role, trying the configured mappings in
  * order: the SPIFFE URI SAN, a subject-CN pattern, the {@code client_certificate} table.
- * Results are cached per certificate, since every call on a connection presents the same one.
+ * Results are cached per certificate for a minute (every call on a connection presents the
+ * same one), so a change to the table applies within a minute.
  */
 @ApplicationScoped
 public class ClientCertificateMapper {
@@ -38,7 +39,7 @@ public class ClientCertificateMapper {
     private final CertificateTable table;
     private final Cache<X509Certificate, Optional<TenantIdentity>> cache = Caffeine.newBuilder()
             .maximumSize(10_000)
-            .expireAfterWrite(Duration.ofMinutes(5))
+            .expireAfterWrite(Duration.ofMinutes(1))
             .build();
 
     public ClientCertificateMapper(BrokerConfig config, CertificateTable table) {

@@ -18,7 +18,13 @@ public enum TestIdentity {
     /** A tenant-a admin certificate from the trusted CA that has expired. */
     EXPIRED("tenant-a", "admin"),
     /** No client certificate at all. */
-    NONE(null, null);
+    NONE(null, null),
+    /** An admin of a tenant whose allowed address ranges exclude loopback, with policy deny. */
+    IP_DENIED_ADMIN("tenant-ipdeny", "admin"),
+    /** An admin of a tenant whose allowed address ranges exclude loopback, with policy flag. */
+    IP_FLAGGED_ADMIN("tenant-ipflag", "admin"),
+    /** No SPIFFE id; subject CN {@code tenant-cn.admin}, for the subject-CN mapping. */
+    CN_MAPPED(null, null);
 
     private final String tenant;
     private final String role;
@@ -56,6 +62,7 @@ public enum TestIdentity {
             switch (id) {
                 case NONE -> { }
                 case NO_SAN -> pki.ca().issueClient(dir, id.fileName(), "CN=no-san-client", null);
+                case CN_MAPPED -> pki.ca().issueClient(dir, id.fileName(), "CN=tenant-cn.admin,O=Example Clinic", null);
                 case FOREIGN_CA -> DevPki.Authority.create(dir, "foreign-ca")
                         .issueClient(dir, id.fileName(), "CN=foreign", pki.spiffeId(id.tenant, id.role));
                 case EXPIRED -> pki.ca().issueClient(dir, id.fileName(), "CN=expired", pki.spiffeId(id.tenant, id.role),

@@ -1,0 +1,204 @@
+package org.rcm.credentials.tenant;
+
+import static io.grpc.Status.Code.NOT_FOUND;
+import static io.grpc.Status.Code.OK;
+import static io.grpc.Status.Code.PERMISSION_DENIED;
+import static io.grpc.Status.Code.UNAUTHENTICATED;
+import static io.grpc.Status.Code.UNAVAILABLE;
+import static io.grpc.Status.Code.UNIMPLEMENTED;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.google.protobuf.Message;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.test.junit.QuarkusTest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+import org.rcm.credentials.api.v1.CredentialAdminServiceGrpc;
+import org.rcm.credentials.api.v1.CredentialAdminServiceGrpc.CredentialAdminServiceBlockingStub;
+import org.rcm.credentials.api.v1.CredentialServiceGrpc;
+import org.rcm.credentials.api.v1.CredentialServiceGrpc.CredentialServiceBlockingStub;
+import org.rcm.credentials.api.v1.DeleteCredentialsRequest;
+import org.rcm.credentials.api.v1.GenerateTotpRequest;
+import org.rcm.credentials.api.v1.GetCredentialsRequest;
+import org.rcm.credentials.api.v1.GetRotationScheduleRequest;
+import org.rcm.credentials.api.v1.ListDueRotationsRequest;
+import org.rcm.credentials.api.v1.MigrateLegacyCredentialsRequest;
+import org.rcm.credentials.api.v1.PurgeLegacyCredentialsRequest;
+import org.rcm.credentials.api.v1.QueryAccessLogRequest;
+import org.rcm.credentials.api.v1.RegisterEndpointRequest;
+import org.rcm.credentials.api.v1.RotateCredentialsRequest;
+import org.rcm.credentials.api.v1.SetRotationScheduleRequest;
+import org.rcm.credentials.api.v1.StoreCredentialsRequest;
+import org.rcm.credentials.support.AuditLog;
+import org.rcm.credentials.support.Broker;
+import org.rcm.credentials.support.TestEnvironment;
+import org.rcm.credentials.support.TestGrpc;
+import org.rcm.credentials.support.TestIdentity;
+
+/**
+ * Every RPC of both services, called by every kind of client against a tenant-a portal that
+ * has credentials, with the exact status of each cell, the audit row wherever the tenant is
+ * known, and no tenant-a data in any answer to someone else.
+ */
+@QuarkusTest
+class TenancyMatrixTest {
+
+    private static final String SECRET = "tenant-a-secret-" + UUID.randomUUID();
+
+    /** One RPC, called on a portal through the two stubs of a channel. */
+    private record Rpc(String name, String accessType, BiFunction<Stubs, String, Message> call) {
+    }
+
+    private record Stubs(CredentialServiceBlockingStub credentials, CredentialAdminServiceBlockingStub admin) {
+    }
+
+    private static final List<Rpc> RPCS = List.of(
+            new Rpc("GetCredentials", "retrieve", (s, p) -> s.credentials().getCredentials(
+                    GetCredentialsRequest.newBuilder().setPortalId(p).build())),
+            new Rpc("GenerateTotp", "retrieve", (s, p) -> s.credentials().generateTotp(
+                    GenerateTotpRequest.newBuilder().setPortalId(p).build())),
+            new Rpc("StoreCredentials", "store", (s, p) -> s.credentials().storeCredentials(
+                    StoreCredentialsRequest.newBuilder().setPortalId(p).setCredentials(Broker.credentialsWith("new")).build())),
+            new Rpc("RotateCredentials", "rotate", (s, p) -> s.credentials().rotateCredentials(
+                    RotateCredentialsRequest.newBuilder().setPortalId(p).build())),
+            new Rpc("DeleteCredentials", "delete", (s, p) -> s.credentials().deleteCredentials(
+                    DeleteCredentialsRequest.newBuilder().setPortalId(p).build())),
+            new Rpc("RegisterEndpoint", "register", (s, p) -> s.admin().registerEndpoint(
+                    RegisterEndpointRequest.newBuilder().setPortalId(p).setName("n").setPortalType("insurance").build())),
+            new Rpc("SetRotationSchedule", null, (s, p) -> s.admin().setRotationSchedule(
+                    SetRotationScheduleRequest.newBuilder().setPortalId(p).build())),
+            new Rpc("GetRotationSchedule", null, (s, p) -> s.admin().getRotationSchedule(
+                    GetRotationScheduleRequest.newBuilder().setPortalId(p).build())),
+            new Rpc("ListDueRotations", null, (s, p) -> s.admin().listDueRotations(ListDueRotationsRequest.getDefaultInstance())),
+            new Rpc("QueryAccessLog", null, (s, p) -> s.admin().queryAccessLog(
+                    QueryAccessLogRequest.newBuilder().setPortalId(p).build())),
+            new Rpc("MigrateLegacyCredentials", null, (s, p) -> s.admin().migrateLegacyCredentials(
+                    MigrateLegacyCredentialsRequest.newBuilder().setDryRun(true).build())),
+            new Rpc("PurgeLegacyCredentials", null, (s, p) -> s.admin().purgeLegacyCredentials(
+                    PurgeLegacyCredentialsRequest.newBuilder().setDryRun(true).build())));
+
+    /** Expected status per RPC (in the order of {@link #RPCS}) for each identity. */
+    private static final Map<TestIdentity, List<Status.Code>> EXPECTED = new LinkedHashMap<>();
+
+    static {
+        List<Status.Code> unimplementedAdmin = List.of(UNIMPLEMENTED, UNIMPLEMENTED, UNIMPLEMENTED, UNIMPLEMENTED,
+                UNIMPLEMENTED, UNIMPLEMENTED);
+        EXPECTED.put(TestIdentity.TENANT_A_WORKER, List.of(OK, UNIMPLEMENTED, PERMISSION_DENIED, PERMISSION_DENIED,
+                PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED,
+                PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED));
+        EXPECTED.put(TestIdentity.TENANT_A_ADMIN, concat(List.of(OK, UNIMPLEMENTED, OK, OK, OK, OK), unimplementedAdmin));
+        EXPECTED.put(TestIdentity.TENANT_B_ADMIN, concat(List.of(NOT_FOUND, UNIMPLEMENTED, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK),
+                unimplementedAdmin));
+        EXPECTED.put(TestIdentity.NO_SAN, List.of(UNAUTHENTICATED, UNAUTHENTICATED, UNAUTHENTICATED, UNAUTHENTICATED,
+                UNAUTHENTICATED, UNAUTHENTICATED, UNAUTHENTICATED, UNAUTHENTICATED, UNAUTHENTICATED, UNAUTHENTICATED,
+                UNAUTHENTICATED, UNAUTHENTICATED));
+        for (TestIdentity handshakeFails : List.of(TestIdentity.FOREIGN_CA, TestIdentity.EXPIRED, TestIdentity.NONE)) {
+            EXPECTED.put(handshakeFails, RPCS.stream().map(rpc -> UNAVAILABLE).toList());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = TestIdentity.class, names = {"TENANT_A_WORKER", "TENANT_A_ADMIN", "TENANT_B_ADMIN", "NO_SAN",
+        "FOREIGN_CA", "EXPIRED", "NONE"})
+    void everyRpcAnswersExactlyAsThePolicySays(TestIdentity identity) throws InterruptedException {
+        String portal = "matrix-" + UUID.randomUUID();
+        Broker.registerAndStore(TestIdentity.TENANT_A_ADMIN, portal, SECRET);
+        List<Status.Code> expected = EXPECTED.get(identity);
+        List<String> cells = new ArrayList<>();
+
+        ManagedChannel channel = TestGrpc.newChannel(identity, TestGrpc.port(), "matrix/1.0");
+        try {
+            Stubs stubs = new Stubs(
+                    CredentialServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS),
+                    CredentialAdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS));
+            for (int i = 0; i < RPCS.size(); i++) {
+                Rpc rpc = RPCS.get(i);
+                int rowsBefore = auditRows(identity, portal);
+                Status.Code actual = call(rpc, stubs, portal, identity);
+                cells.add(rpc.name() + "=" + actual);
+                assertEquals(expected.get(i), actual, identity + " " + rpc.name());
+                assertAudited(identity, portal, rpc, actual, rowsBefore);
+            }
+        } finally {
+            TestGrpc.shutdown(channel);
+        }
+        assertThat(cells).hasSize(RPCS.size());
+    }
+
+    @Test
+    void anotherTenantsPortalAndAMissingPortalAnswerTheSame() {
+        String portal = "matrix-" + UUID.randomUUID();
+        Broker.registerAndStore(TestIdentity.TENANT_A_ADMIN, portal, SECRET);
+
+        StatusRuntimeException otherTenant = getFails(TestIdentity.TENANT_B_ADMIN, portal);
+        StatusRuntimeException missing = getFails(TestIdentity.TENANT_A_ADMIN, portal + "-missing");
+
+        assertEquals(otherTenant.getStatus().getCode(), missing.getStatus().getCode());
+        assertEquals(otherTenant.getStatus().getDescription(), missing.getStatus().getDescription().replace("-missing", ""));
+    }
+
+    private static StatusRuntimeException getFails(TestIdentity identity, String portal) {
+        try {
+            Broker.credentials(identity).getCredentials(GetCredentialsRequest.newBuilder().setPortalId(portal).build());
+            throw new AssertionError("expected a failure");
+        } catch (StatusRuntimeException e) {
+            return e;
+        }
+    }
+
+    private static Status.Code call(Rpc rpc, Stubs stubs, String portal, TestIdentity identity) {
+        try {
+            Message answer = rpc.call().apply(stubs, portal);
+            if (identity.tenant() == null || !identity.tenant().equals("tenant-a")) {
+                assertThat(answer.toString()).doesNotContain(SECRET);
+            }
+            return OK;
+        } catch (StatusRuntimeException e) {
+            assertThat(String.valueOf(e.getStatus().getDescription())).doesNotContain(SECRET);
+            if (e.getStatus().getCode() == UNAVAILABLE) {
+                assertThat(e).as("handshake failure").hasRootCauseInstanceOf(javax.net.ssl.SSLException.class);
+            }
+            return e.getStatus().getCode();
+        }
+    }
+
+    /**
+     * Exactly one new row in the caller's own tenant for audited RPCs when the tenant is known
+     * (the handshake succeeded and the certificate maps to one); none otherwise.
+     */
+    private static void assertAudited(TestIdentity identity, String portal, Rpc rpc, Status.Code actual, int rowsBefore) {
+        int rowsAfter = auditRows(identity, portal);
+        if (identity.tenant() == null || actual == UNAVAILABLE || rpc.accessType() == null) {
+            assertEquals(rowsBefore, rowsAfter, identity + " " + rpc.name() + " must not be audited");
+            return;
+        }
+        assertEquals(rowsBefore + 1, rowsAfter, identity + " " + rpc.name() + " must write one audit row");
+        List<AuditLog.Row> rows = AuditLog.rows(identity.tenant(), portal);
+        AuditLog.Row row = rows.get(rows.size() - 1);
+        assertEquals(rpc.accessType(), row.accessType());
+        assertEquals(actual == OK, row.success());
+        assertEquals(identity.principal(TestEnvironment.TRUST_DOMAIN), row.accessBy());
+        assertEquals("127.0.0.1", row.ipAddress());
+    }
+
+    private static int auditRows(TestIdentity identity, String portal) {
+        return identity.tenant() == null ? 0 : AuditLog.rows(identity.tenant(), portal).size();
+    }
+
+    private static List<Status.Code> concat(List<Status.Code> a, List<Status.Code> b) {
+        List<Status.Code> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+}
