@@ -1,14 +1,11 @@
 package org.rcm.credentials.local;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.rcm.credentials.local.aws.LocalAwsEndpoint;
 
 /**
@@ -54,11 +51,12 @@ public final class LocalRun {
 
         Map<String, String> config = new TreeMap<>(services.brokerConfig());
         config.put("rcm.environment", "local");
-        config.put("quarkus.http.ssl-port", String.valueOf(grpcPort));
-        config.put("quarkus.management.port", String.valueOf(managementPort));
 
-        Process broker = startBroker(config);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(broker, services), "local-run-stop"));
+        LocalBroker broker = LocalBroker.start(config, grpcPort, managementPort, null, List.of());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            broker.close();
+            services.close();
+        }, "local-run-stop"));
         printBanner(grpcPort, managementPort, database, postgres, pki);
         System.exit(broker.waitFor());
     }
@@ -72,29 +70,6 @@ public final class LocalRun {
         pki.client(TENANT + "-admin", TENANT, "admin");
         pki.client(TENANT + "-worker", TENANT, "worker");
         return pki;
-    }
-
-    private static Process startBroker(Map<String, String> config) throws IOException {
-        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
-        if (!Files.exists(jar)) {
-            throw new IllegalStateException(jar + " is missing: build it with ./mvnw package -DskipTests");
-        }
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        config.forEach((key, value) -> command.add("-D" + key + "=" + value));
-        command.add("-jar");
-        command.add(jar.toString());
-        return new ProcessBuilder(command).inheritIO().start();
-    }
-
-    private static void stop(Process broker, LocalServices services) {
-        broker.destroy();
-        try {
-            broker.waitFor(20, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        services.close();
     }
 
     private static void printBanner(int grpcPort, int managementPort, LocalPostgres.Database database,

@@ -1,0 +1,8 @@
+package org.rcm.credentials.grpc;
+
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+
+/** {@link GrpcServingTest} against the packaged application. */
+@QuarkusIntegrationTest
+class GrpcServingIT extends GrpcServingTest {
+}
