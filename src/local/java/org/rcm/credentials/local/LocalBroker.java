@@ -130,7 +130,8 @@ public final class LocalBroker implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
+    /** A TCP port that was free a moment ago. */
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {

@@ -44,6 +44,7 @@ public class CacheInvalidationBus {
         this.pool = pool;
         this.vertx = vertx;
         this.connectOptions = PgConnectOptions.fromUri(url).setUser(user).setPassword(password.orElse(""));
+        connectOptions.setMetricsName("rcm-cache-invalidation");
     }
 
     /** Calls {@code onKey} for every invalidated key, and {@code onReset} when everything must go. */
@@ -67,6 +68,7 @@ public class CacheInvalidationBus {
         subscriber = PgSubscriber.subscriber(vertx, connectOptions)
                 .reconnectPolicy(retries -> Math.min(5_000L, 100L * (retries + 1)));
         subscriber.channel(CHANNEL)
+                .exceptionHandler(e -> LOG.debugf("Cache invalidation listener: %s", e.getClass().getSimpleName()))
                 .handler(key -> keyListeners.forEach(listener -> listener.accept(key)))
                 .subscribeHandler(() -> resetListeners.forEach(Runnable::run));
         connect();

@@ -31,6 +31,7 @@ import org.rcm.credentials.secretstore.SecretValue;
 import org.rcm.credentials.secretstore.SecretVersion;
 import org.rcm.credentials.tenant.Caller;
 import org.rcm.credentials.tenant.Role;
+import org.rcm.credentials.totp.TotpGenerator;
 
 /**
  * The credential lifecycle: the seed's CredentialManager, CredentialRotationManager and
@@ -52,18 +53,21 @@ public class CredentialManager {
     private final SecretCache cache;
     private final Idempotency idempotency;
     private final PasswordGenerator passwords;
+    private final TotpGenerator totp;
     private final BrokerMetrics metrics;
     private final SecretBackend defaultBackend;
     private final Duration rotationLease;
 
     public CredentialManager(Endpoints endpoints, SecretNames names, SecretStores stores, SecretCache cache,
-            Idempotency idempotency, PasswordGenerator passwords, BrokerMetrics metrics, BrokerConfig config) {
+            Idempotency idempotency, PasswordGenerator passwords, TotpGenerator totp, BrokerMetrics metrics,
+            BrokerConfig config) {
         this.endpoints = endpoints;
         this.names = names;
         this.stores = stores;
         this.cache = cache;
         this.idempotency = idempotency;
         this.passwords = passwords;
+        this.totp = totp;
         this.metrics = metrics;
         this.defaultBackend = config.secretStore().defaultBackend();
         this.rotationLease = config.rotation().lease();
@@ -102,6 +106,32 @@ public class CredentialManager {
                 .chain(endpoint -> resolveRotation(endpoint))
                 .chain(endpoint -> read(caller, endpoint))
                 .map(read -> includeMfaSeed ? read : read.withoutMfaSeed());
+    }
+
+    // ----------------------------------------------------------------------------- TOTP
+
+    /**
+     * The current TOTP code of the portal's MFA seed, read like {@link #get} (dual read), so
+     * that workers never need the seed itself.
+     */
+    public Uni<TotpGenerator.Code> totp(Caller caller, String portalId) {
+        String portal = SecretNames.requireId("portal_id", portalId);
+        return endpoints.find(caller.tenant(), portal, noCredentials(portal).getMessage())
+                .chain(this::resolveRotation)
+                .chain(endpoint -> read(caller, endpoint))
+                .map(read -> totpOf(portal, read.credentials().mfaSeed()));
+    }
+
+    private TotpGenerator.Code totpOf(String portal, String seed) {
+        if (seed.isEmpty()) {
+            throw BrokerException.notFound("NO_MFA_SEED", "portal " + portal + " has no mfa_seed");
+        }
+        try {
+            return totp.generate(seed, Instant.now());
+        } catch (IllegalArgumentException e) {
+            throw BrokerException.unavailable("INVALID_MFA_SEED", "the stored mfa_seed of portal " + portal
+                    + " is not base32", null);
+        }
     }
 
     private Uni<CredentialRead> read(Caller caller, Endpoint endpoint) {

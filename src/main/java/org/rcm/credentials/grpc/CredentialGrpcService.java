@@ -61,7 +61,11 @@ public class CredentialGrpcService implements CredentialService {
 
     @Override
     public Uni<GenerateTotpResponse> generateTotp(GenerateTotpRequest request) {
-        return unimplemented("GenerateTotp");
+        return credentials.totp(CallerInterceptor.current(), request.getPortalId())
+                .map(code -> GenerateTotpResponse.newBuilder()
+                        .setCode(code.code())
+                        .setValidUntil(ProtoMapper.timestamp(code.validUntil()))
+                        .build());
     }
 
     static <T> Uni<T> unimplemented(String rpc) {

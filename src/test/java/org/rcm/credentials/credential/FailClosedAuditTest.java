@@ -30,9 +30,7 @@ class FailClosedAuditTest {
 
     @Test
     void credentialIsWithheldWhileTheAuditStoreIsDown() {
-        String portal = newPortal();
-        Broker.registerAndStore(ADMIN, portal, "withheld-pw");
-        get(ADMIN, portal);
+        String portal = warmPortal();
 
         TestEnvironment.databaseProxy().cut();
         StatusRuntimeException e;
@@ -48,9 +46,7 @@ class FailClosedAuditTest {
 
     @Test
     void hangingAuditStoreFailsTheCallWithinItsDeadline() {
-        String portal = newPortal();
-        Broker.registerAndStore(ADMIN, portal, "withheld-pw");
-        get(ADMIN, portal);
+        String portal = warmPortal();
 
         TestEnvironment.databaseProxy().stall();
         Instant start = Instant.now();
@@ -63,6 +59,14 @@ class FailClosedAuditTest {
 
         assertAuditUnavailable(e);
         assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(10));
+    }
+
+    /** A portal whose credentials ("withheld-pw") are cached, so that only the audit row needs Postgres. */
+    private static String warmPortal() {
+        String portal = newPortal();
+        Broker.registerAndStore(ADMIN, portal, "withheld-pw");
+        get(ADMIN, portal);
+        return portal;
     }
 
     private static void assertAuditUnavailable(StatusRuntimeException e) {

@@ -89,9 +89,7 @@ class SecretCacheTest {
 
     @Test
     void warmReadsCauseNoAwsCall() {
-        String portal = newPortal();
-        Broker.registerAndStore(ADMIN, portal, "pw");
-        get(WORKER, portal);
+        String portal = warmPortal();
         aws.resetCalls();
 
         for (int i = 0; i < 10; i++) {
@@ -103,9 +101,7 @@ class SecretCacheTest {
 
     @Test
     void expiredValueIsServedWhileTheStoreIsThrottled() {
-        String portal = newPortal();
-        Broker.registerAndStore(ADMIN, portal, "pw");
-        get(WORKER, portal);
+        String portal = warmPortal();
         expireFreshValues();
         aws.throttleNext(GET_PARAMETER, 10);
 
@@ -114,9 +110,7 @@ class SecretCacheTest {
 
     @Test
     void expiredValueIsNotServedAfterTheStaleWindow() throws Exception {
-        String portal = newPortal();
-        Broker.registerAndStore(ADMIN, portal, "pw");
-        get(WORKER, portal);
+        String portal = warmPortal();
         CaffeineCache fallback = fallbacks.as(CaffeineCache.class);
         fallback.setExpireAfterWrite(Duration.ofMillis(1));
         expireFreshValues();
@@ -128,9 +122,7 @@ class SecretCacheTest {
 
     @Test
     void staleValueIsNeverServedAfterTheStoreSaidNotFound() {
-        String portal = newPortal();
-        Broker.registerAndStore(ADMIN, portal, "pw");
-        get(WORKER, portal);
+        String portal = warmPortal();
         expireFreshValues();
         Uni.createFrom().completionStage(ssm.deleteParameter(r -> r.name("/rcm/dev/tenant-a/" + portal)))
                 .await().atMost(Duration.ofSeconds(10));
@@ -143,9 +135,7 @@ class SecretCacheTest {
 
     @Test
     void staleValueIsNeverServedAfterARotation() {
-        String portal = newPortal();
-        Broker.registerAndStore(ADMIN, portal, "pw");
-        get(WORKER, portal);
+        String portal = warmPortal();
         credentials(ADMIN).rotateCredentials(RotateCredentialsRequest.newBuilder().setPortalId(portal).build());
         aws.failNext(GET_PARAMETER, 10);
 
@@ -154,14 +144,20 @@ class SecretCacheTest {
 
     @Test
     void staleValueIsNeverServedAfterADelete() {
-        String portal = newPortal();
-        Broker.registerAndStore(ADMIN, portal, "pw");
-        get(WORKER, portal);
+        String portal = warmPortal();
         credentials(ADMIN).deleteCredentials(DeleteCredentialsRequest.newBuilder().setPortalId(portal).build());
         aws.failNext(GET_PARAMETER, 10);
 
         assertEquals(Status.Code.NOT_FOUND, assertThrows(StatusRuntimeException.class, () -> get(WORKER, portal))
                 .getStatus().getCode());
+    }
+
+    /** A portal with credentials ("pw") that a worker has read once, so that they are cached. */
+    private static String warmPortal() {
+        String portal = newPortal();
+        Broker.registerAndStore(ADMIN, portal, "pw");
+        get(WORKER, portal);
+        return portal;
     }
 
     private void expireFreshValues() {

@@ -2,11 +2,9 @@ package org.rcm.credentials.support;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.util.HashMap;
 import java.util.Map;
+import org.rcm.credentials.local.LocalBroker;
 
 /** Points every {@code @QuarkusTest} at the {@link TestEnvironment}. */
 @QuarkusTestResource(value = BrokerTestResource.class, restrictToAnnotatedClass = false)
@@ -16,16 +14,8 @@ public class BrokerTestResource implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         Map<String, String> config = new HashMap<>(TestEnvironment.brokerConfig());
         // The packaged application (*IT) ignores quarkus.management.test-port: give it a free port.
-        config.put("quarkus.management.port", String.valueOf(freePort()));
+        config.put("quarkus.management.port", String.valueOf(LocalBroker.freePort()));
         return config;
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     @Override
