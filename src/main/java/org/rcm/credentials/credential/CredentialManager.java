@@ -102,9 +102,7 @@ public class CredentialManager {
             return Uni.createFrom().failure(BrokerException.permissionDenied("MFA_SEED_NOT_ALLOWED",
                     "only admins may read the mfa_seed; workers use GenerateTotp"));
         }
-        return endpoints.find(caller.tenant(), portal, noCredentials(portal).getMessage())
-                .chain(endpoint -> resolveRotation(endpoint))
-                .chain(endpoint -> read(caller, endpoint))
+        return read(caller, portal)
                 .map(read -> includeMfaSeed ? read : read.withoutMfaSeed());
     }
 
@@ -116,9 +114,7 @@ public class CredentialManager {
      */
     public Uni<TotpGenerator.Code> totp(Caller caller, String portalId) {
         String portal = SecretNames.requireId("portal_id", portalId);
-        return endpoints.find(caller.tenant(), portal, noCredentials(portal).getMessage())
-                .chain(this::resolveRotation)
-                .chain(endpoint -> read(caller, endpoint))
+        return read(caller, portal)
                 .map(read -> totpOf(portal, read.credentials().mfaSeed()));
     }
 
@@ -132,6 +128,13 @@ public class CredentialManager {
             throw BrokerException.unavailable("INVALID_MFA_SEED", "the stored mfa_seed of portal " + portal
                     + " is not base32", null);
         }
+    }
+
+    /** The portal's current credentials, found within the caller's tenant (the dual read). */
+    private Uni<CredentialRead> read(Caller caller, String portal) {
+        return endpoints.find(caller.tenant(), portal, noCredentials(portal).getMessage())
+                .chain(this::resolveRotation)
+                .chain(endpoint -> read(caller, endpoint));
     }
 
     private Uni<CredentialRead> read(Caller caller, Endpoint endpoint) {
