@@ -2,18 +2,19 @@ package org.rcm.credentials.audit;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jboss.logging.Logger;
@@ -21,7 +22,6 @@ import org.rcm.credentials.config.BrokerConfig;
 import org.rcm.credentials.config.BrokerConfig.AuditMode;
 import org.rcm.credentials.error.BrokerException;
 import org.rcm.credentials.metrics.BrokerMetrics;
-import org.rcm.credentials.reactive.VertxContexts;
 
 /**
  * Writes access-log rows with group commit: the rows of concurrent calls are collected in a
@@ -37,6 +37,7 @@ import org.rcm.credentials.reactive.VertxContexts;
 public class AuditWriter {
 
     private static final Logger LOG = Logger.getLogger(AuditWriter.class);
+    private static final long SWEEP_MILLIS = 50;
     private static final String INSERT = """
             INSERT INTO credential_access_log (tenant_id, portal_id, secret_arn, access_type, access_by,
                 ip_address, user_agent, success, error_message, unexpected_ip, accessed_at)
@@ -51,11 +52,12 @@ public class AuditWriter {
     private final long maxBatchDelayMillis;
     private final int maxInFlight;
     private final int capacity;
-    private final Duration timeout;
+    private final long timeoutNanos;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition drained = lock.newCondition();
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private final List<List<Pending>> inFlightBatches = new ArrayList<>();
     private int inFlight;
     private boolean timerArmed;
 
@@ -68,30 +70,34 @@ public class AuditWriter {
         this.maxBatchDelayMillis = config.audit().maxBatchDelay().toMillis();
         this.maxInFlight = Math.max(1, config.audit().maxInFlightBatches());
         this.capacity = config.audit().queueCapacity();
-        this.timeout = config.audit().timeout();
+        this.timeoutNanos = config.audit().timeout().toNanos();
         metrics.registerAuditQueue(this, AuditWriter::queued);
+        if (mode == AuditMode.FAIL_CLOSED) {
+            vertx.setPeriodic(SWEEP_MILLIS, id -> expireOverdue());
+        }
     }
 
     /**
-     * Records one access. Fail-closed: completes once the row is committed. Best-effort:
-     * completes at once; a row that does not fit in the queue is dropped and counted.
+     * Records one access. Fail-closed: completes once the row is committed, on the caller's
+     * Vert.x context. Best-effort: completes at once; a row that does not fit in the queue is
+     * dropped and counted.
      *
      * @return a Uni that fails with an UNAVAILABLE {@link BrokerException} when the row cannot
      *     be made durable in time (fail-closed only)
      */
     public Uni<Void> record(AuditEvent event) {
         if (mode == AuditMode.BEST_EFFORT) {
-            if (!enqueue(new Pending(event, null))) {
+            if (!enqueue(new Pending(event, null, null, 0))) {
                 metrics.auditRowsDropped(1);
             }
             return Uni.createFrom().voidItem();
         }
-        Uni<Void> committed = Uni.createFrom().<Void>emitter(emitter -> {
-            if (!enqueue(new Pending(event, emitter))) {
-                emitter.fail(unavailable("the audit log is overloaded"));
+        return Uni.createFrom().emitter(emitter -> {
+            Pending pending = new Pending(event, emitter, Vertx.currentContext(), System.nanoTime() + timeoutNanos);
+            if (!enqueue(pending)) {
+                pending.complete(unavailable("the audit log is overloaded"));
             }
-        }).ifNoItem().after(timeout).failWith(() -> unavailable("the audit log did not confirm the access in time"));
-        return VertxContexts.onSubscriberContext(committed);
+        });
     }
 
     /** Rows waiting to be written. */
@@ -136,6 +142,7 @@ public class AuditWriter {
                 batches = new ArrayList<>(2);
             }
             batches.add(batch);
+            inFlightBatches.add(batch);
             inFlight++;
         }
         return batches;
@@ -175,18 +182,14 @@ public class AuditWriter {
             metrics.auditBatchFailed(batch.size());
             LOG.warnf("Audit batch of %d rows failed: %s", batch.size(), failure.getClass().getSimpleName());
         }
+        BrokerException unavailable = failure == null ? null : unavailable("the audit log is unavailable");
         for (Pending pending : batch) {
-            if (pending.emitter != null) {
-                if (failure == null) {
-                    pending.emitter.complete(null);
-                } else {
-                    pending.emitter.fail(unavailable("the audit log is unavailable"));
-                }
-            }
+            pending.complete(unavailable);
         }
         List<List<Pending>> next;
         lock.lock();
         try {
+            inFlightBatches.remove(batch);
             inFlight--;
             next = takeBatches(false);
             if (queue.isEmpty() && inFlight == 0) {
@@ -260,6 +263,61 @@ public class AuditWriter {
         return BrokerException.unavailable("AUDIT_UNAVAILABLE", message + "; no credential was released", null);
     }
 
-    private record Pending(AuditEvent event, UniEmitter<? super Void> emitter) {
+    /**
+     * Fails the calls whose rows have not committed by their deadline. Rows still queued are
+     * dropped (their calls failed, so no credential was released); rows already sent may still
+     * commit.
+     */
+    private void expireOverdue() {
+        long now = System.nanoTime();
+        List<Pending> overdue = new ArrayList<>();
+        lock.lock();
+        try {
+            while (!queue.isEmpty() && queue.peek().isOverdue(now)) {
+                overdue.add(queue.poll());
+            }
+            for (List<Pending> batch : inFlightBatches) {
+                batch.stream().filter(pending -> pending.isOverdue(now)).forEach(overdue::add);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (!overdue.isEmpty()) {
+            BrokerException late = unavailable("the audit log did not confirm the access in time");
+            overdue.forEach(pending -> pending.complete(late));
+        }
+    }
+
+    /** A row and, in fail-closed mode, the call waiting for it. */
+    private static final class Pending {
+        private final AuditEvent event;
+        private final UniEmitter<? super Void> emitter;
+        private final Context context;
+        private final long deadline;
+        private final AtomicBoolean done = new AtomicBoolean();
+
+        Pending(AuditEvent event, UniEmitter<? super Void> emitter, Context context, long deadline) {
+            this.event = event;
+            this.emitter = emitter;
+            this.context = context;
+            this.deadline = deadline;
+        }
+
+        boolean isOverdue(long now) {
+            return emitter != null && !done.get() && now - deadline > 0;
+        }
+
+        /** Completes the waiting call, once, on its own Vert.x context; null means committed. */
+        void complete(BrokerException failure) {
+            if (emitter == null || !done.compareAndSet(false, true)) {
+                return;
+            }
+            Runnable signal = failure == null ? () -> emitter.complete(null) : () -> emitter.fail(failure);
+            if (context == null || Vertx.currentContext() == context) {
+                signal.run();
+            } else {
+                context.runOnContext(ignored -> signal.run());
+            }
+        }
     }
 }

@@ -19,9 +19,10 @@ import org.jboss.logging.Logger;
 
 /**
  * Tells every replica to drop a cache entry, through Postgres {@code LISTEN/NOTIFY} on the
- * reactive client. Payloads are cache keys (hashes), never names or ARNs. A replica that
- * loses its listening connection drops its whole cache when it reconnects, since it may have
- * missed notifications meanwhile.
+ * reactive client. The payload is the key's hash ({@link CacheKeys#hash}), never a name or
+ * an ARN; each replica drops the entries whose keys hash to it. A replica that loses its
+ * listening connection drops its whole cache when it reconnects, since it may have missed
+ * notifications meanwhile.
  */
 @ApplicationScoped
 public class CacheInvalidationBus {
@@ -33,7 +34,7 @@ public class CacheInvalidationBus {
     private final Pool pool;
     private final Vertx vertx;
     private final PgConnectOptions connectOptions;
-    private final List<Consumer<String>> keyListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> hashListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> resetListeners = new CopyOnWriteArrayList<>();
     private PgSubscriber subscriber;
 
@@ -47,17 +48,19 @@ public class CacheInvalidationBus {
         connectOptions.setMetricsName("rcm-cache-invalidation");
     }
 
-    /** Calls {@code onKey} for every invalidated key, and {@code onReset} when everything must go. */
-    public void subscribe(Consumer<String> onKey, Runnable onReset) {
-        keyListeners.add(onKey);
+    /**
+     * Calls {@code onHash} with the hash of every key invalidated anywhere (this replica
+     * included), and {@code onReset} when everything must go.
+     */
+    public void subscribe(Consumer<String> onHash, Runnable onReset) {
+        hashListeners.add(onHash);
         resetListeners.add(onReset);
     }
 
-    /** Publishes an invalidation to every replica, this one included. */
+    /** Tells the other replicas to drop {@code key}; the caller has dropped it here already. */
     public Uni<Void> publish(String key) {
-        keyListeners.forEach(listener -> listener.accept(key));
         return pool.preparedQuery("SELECT pg_notify($1, $2)")
-                .execute(Tuple.of(CHANNEL, key))
+                .execute(Tuple.of(CHANNEL, CacheKeys.hash(key)))
                 .replaceWithVoid()
                 .onFailure().invoke(e -> LOG.warnf("Cache invalidation not sent to other replicas: %s",
                         e.getClass().getSimpleName()))
@@ -69,7 +72,7 @@ public class CacheInvalidationBus {
                 .reconnectPolicy(retries -> Math.min(5_000L, 100L * (retries + 1)));
         subscriber.channel(CHANNEL)
                 .exceptionHandler(e -> LOG.debugf("Cache invalidation listener: %s", e.getClass().getSimpleName()))
-                .handler(key -> keyListeners.forEach(listener -> listener.accept(key)))
+                .handler(hash -> hashListeners.forEach(listener -> listener.accept(hash)))
                 .subscribeHandler(() -> resetListeners.forEach(Runnable::run));
         connect();
     }

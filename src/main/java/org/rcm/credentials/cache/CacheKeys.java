@@ -6,8 +6,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * Cache keys are hashes, so that what crosses to other replicas (NOTIFY payloads) and what sits
- * in memory dumps names neither an ARN nor a tenant's portal.
+ * Cache keys. Locally a key is plain text (cheap on the hot path); what crosses to other
+ * replicas in a NOTIFY payload is its {@link #hash}, which names neither an ARN nor a portal.
  */
 final class CacheKeys {
 
@@ -15,24 +15,17 @@ final class CacheKeys {
     }
 
     static String secret(String arn, String versionId) {
-        return "s" + sha256(arn + "#" + versionId);
+        return "s:" + arn + "#" + versionId;
     }
 
     static String endpoint(String tenant, String portal) {
-        return "e" + sha256(tenant + "/" + portal);
+        return "e:" + tenant + "/" + portal;
     }
 
-    static boolean isSecret(String key) {
-        return key.startsWith("s");
-    }
-
-    static boolean isEndpoint(String key) {
-        return key.startsWith("e");
-    }
-
-    private static String sha256(String text) {
+    /** What other replicas receive for a key: the first 128 bits of its SHA-256, in hex. */
+    static String hash(Object key) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.toString().getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest, 0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

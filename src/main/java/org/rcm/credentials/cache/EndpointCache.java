@@ -2,6 +2,7 @@ package org.rcm.credentials.cache;
 
 import io.quarkus.cache.Cache;
 import io.quarkus.cache.CacheName;
+import io.quarkus.cache.CaffeineCache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.function.Supplier;
@@ -16,27 +17,28 @@ import org.rcm.credentials.endpoint.Endpoint;
 public class EndpointCache {
 
     private final Cache endpoints;
+    private final CaffeineCache loaded;
     private final CacheInvalidationBus bus;
 
     public EndpointCache(@CacheName("endpoints") Cache endpoints, CacheInvalidationBus bus) {
         this.endpoints = endpoints;
+        this.loaded = endpoints.as(CaffeineCache.class);
         this.bus = bus;
-        bus.subscribe(this::invalidateLocally, () -> SecretCache.run(endpoints.invalidateAll()));
+        bus.subscribe(hash -> CachedValues.run(endpoints.invalidateIf(key -> CacheKeys.hash(key).equals(hash))),
+                () -> CachedValues.run(endpoints.invalidateAll()));
     }
 
     /** The tenant's portal; {@code loader} fails (and nothing is cached) when it does not exist. */
     public Uni<Endpoint> get(String tenant, String portal, Supplier<Uni<Endpoint>> loader) {
-        return endpoints.getAsync(CacheKeys.endpoint(tenant, portal), key -> loader.get());
+        String key = CacheKeys.endpoint(tenant, portal);
+        Endpoint hit = CachedValues.ifLoaded(loaded, key);
+        return hit != null ? Uni.createFrom().item(hit) : endpoints.getAsync(key, k -> loader.get());
     }
 
     /** Drops the portal's row here and on every replica. */
     public Uni<Void> invalidate(String tenant, String portal) {
-        return bus.publish(CacheKeys.endpoint(tenant, portal));
-    }
-
-    private void invalidateLocally(String key) {
-        if (CacheKeys.isEndpoint(key)) {
-            SecretCache.run(endpoints.invalidate(key));
-        }
+        String key = CacheKeys.endpoint(tenant, portal);
+        CachedValues.run(endpoints.invalidate(key));
+        return bus.publish(key);
     }
 }

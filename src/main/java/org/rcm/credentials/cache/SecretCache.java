@@ -32,6 +32,7 @@ public class SecretCache {
     }
 
     private final Cache values;
+    private final CaffeineCache fresh;
     private final CaffeineCache fallbacks;
     private final CacheInvalidationBus bus;
     private final BrokerMetrics metrics;
@@ -39,10 +40,11 @@ public class SecretCache {
     public SecretCache(@CacheName("secret-values") Cache values, @CacheName("secret-fallbacks") Cache fallbacks,
             CacheInvalidationBus bus, BrokerMetrics metrics) {
         this.values = values;
+        this.fresh = values.as(CaffeineCache.class);
         this.fallbacks = fallbacks.as(CaffeineCache.class);
         this.bus = bus;
         this.metrics = metrics;
-        bus.subscribe(this::invalidateLocally, this::invalidateAllLocally);
+        bus.subscribe(this::invalidateHash, this::invalidateAll);
     }
 
     /**
@@ -52,6 +54,11 @@ public class SecretCache {
      */
     public Uni<Lookup> get(SecretArn arn, String versionId, Supplier<Uni<SecretValue>> loader) {
         String key = CacheKeys.secret(arn.value(), versionId);
+        SecretValue hit = CachedValues.ifLoaded(fresh, key);
+        if (hit != null) {
+            metrics.cacheLookup("hit");
+            return Uni.createFrom().item(new Lookup(hit, false));
+        }
         boolean[] loaded = {false};
         return values.<String, SecretValue>getAsync(key, k -> {
                     loaded[0] = true;
@@ -64,7 +71,10 @@ public class SecretCache {
 
     /** Drops a version's value here and on every replica. */
     public Uni<Void> invalidate(SecretArn arn, String versionId) {
-        return bus.publish(CacheKeys.secret(arn.value(), versionId));
+        String key = CacheKeys.secret(arn.value(), versionId);
+        CachedValues.run(values.invalidate(key));
+        CachedValues.run(fallbacks.invalidate(key));
+        return bus.publish(key);
     }
 
     private Uni<Lookup> fallBack(String key, SecretStoreException failure) {
@@ -83,20 +93,13 @@ public class SecretCache {
         fallbacks.put(key, CompletableFuture.completedFuture(value));
     }
 
-    private void invalidateLocally(String key) {
-        if (CacheKeys.isSecret(key)) {
-            run(values.invalidate(key));
-            run(fallbacks.invalidate(key));
-        }
+    private void invalidateHash(String hash) {
+        CachedValues.run(values.invalidateIf(key -> CacheKeys.hash(key).equals(hash)));
+        CachedValues.run(fallbacks.invalidateIf(key -> CacheKeys.hash(key).equals(hash)));
     }
 
-    private void invalidateAllLocally() {
-        run(values.invalidateAll());
-        run(fallbacks.invalidateAll());
-    }
-
-    /** Cache invalidations complete synchronously; subscribing runs them. */
-    static void run(Uni<Void> invalidation) {
-        invalidation.subscribe().with(ignored -> { });
+    private void invalidateAll() {
+        CachedValues.run(values.invalidateAll());
+        CachedValues.run(fallbacks.invalidateAll());
     }
 }

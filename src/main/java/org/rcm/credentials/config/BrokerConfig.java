@@ -33,6 +33,10 @@ public interface BrokerConfig {
     /** How credentials are rotated. */
     Rotation rotation();
 
+    /** Bound on reading an endpoint from Postgres on the request path; a hung database fails calls UNAVAILABLE. */
+    @WithDefault("2s")
+    Duration databaseTimeout();
+
     /** How long the first answer to a request with an idempotency key is kept for retries. */
     @WithDefault("24h")
     Duration idempotencyTtl();

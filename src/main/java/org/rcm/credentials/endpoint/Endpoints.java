@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 import org.rcm.credentials.cache.EndpointCache;
+import org.rcm.credentials.config.BrokerConfig;
 import org.rcm.credentials.error.BrokerException;
 import org.rcm.credentials.secretstore.SecretArn;
 import org.rcm.credentials.secretstore.SecretNames;
@@ -40,11 +41,13 @@ public class Endpoints {
     private final EndpointRepository repository;
     private final EndpointCache cache;
     private final SecretNames names;
+    private final Duration readTimeout;
 
-    public Endpoints(EndpointRepository repository, EndpointCache cache, SecretNames names) {
+    public Endpoints(EndpointRepository repository, EndpointCache cache, SecretNames names, BrokerConfig config) {
         this.repository = repository;
         this.cache = cache;
         this.names = names;
+        this.readTimeout = config.databaseTimeout();
     }
 
     /** The tenant's portal through the cache; NOT_FOUND when it is not registered in this tenant. */
@@ -52,9 +55,14 @@ public class Endpoints {
         return cache.get(tenant, portal, () -> load(tenant, portal, notFoundMessage));
     }
 
-    /** The tenant's portal read from Postgres now; NOT_FOUND when it is not registered in this tenant. */
+    /**
+     * The tenant's portal read from Postgres now; NOT_FOUND when it is not registered in this
+     * tenant, UNAVAILABLE when Postgres does not answer within {@code rcm.database-timeout}.
+     */
     public Uni<Endpoint> load(String tenant, String portal, String notFoundMessage) {
         return Panache.withSession(() -> repository.findByPortal(tenant, portal))
+                .ifNoItem().after(readTimeout).failWith(() -> BrokerException.unavailable("DATABASE_UNAVAILABLE",
+                        "the database did not answer in time; no credential was released", null))
                 .onItem().ifNull().failWith(() -> BrokerException.notFound("PORTAL_NOT_FOUND", notFoundMessage))
                 .map(this::snapshot);
     }

@@ -1,11 +1,12 @@
 package org.rcm.credentials.secretstore;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
-import org.rcm.credentials.reactive.VertxContexts;
 import org.rcm.credentials.secretstore.SecretStoreException.Reason;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -21,8 +22,17 @@ final class AwsCalls {
      * on the subscriber's Vert.x context (if any), where Hibernate Reactive may be used again.
      */
     static <T> Uni<T> call(Supplier<CompletableFuture<T>> call) {
-        return VertxContexts.onSubscriberContext(Uni.createFrom().completionStage(call)
-                .onFailure().transform(AwsCalls::classify));
+        return Uni.createFrom().deferred(() -> {
+            Context context = Vertx.currentContext();
+            Uni<T> result = Uni.createFrom().completionStage(call).onFailure().transform(AwsCalls::classify);
+            return context == null ? result : result.emitOn(task -> {
+                if (Vertx.currentContext() == context) {
+                    task.run();
+                } else {
+                    context.runOnContext(ignored -> task.run());
+                }
+            });
+        });
     }
 
     /** Classifies an SDK failure; the AWS message is dropped, the error code kept. */

@@ -37,7 +37,9 @@ public class ClientCertificateMapper {
     private final List<IdentityMapping> mappings;
     private final Optional<Pattern> subjectCnPattern;
     private final CertificateTable table;
+    /** Weak keys compare by identity: every call on a TLS session presents the same certificate object. */
     private final Cache<X509Certificate, Optional<TenantIdentity>> cache = Caffeine.newBuilder()
+            .weakKeys()
             .maximumSize(10_000)
             .expireAfterWrite(Duration.ofMinutes(1))
             .build();

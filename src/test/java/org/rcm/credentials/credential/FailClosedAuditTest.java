@@ -40,7 +40,7 @@ class FailClosedAuditTest {
             TestEnvironment.databaseProxy().restore();
         }
 
-        assertAuditUnavailable(e);
+        assertUnavailable(e, "AUDIT_UNAVAILABLE");
         assertEquals("withheld-pw", get(ADMIN, portal).getCredentials().getPassword());
     }
 
@@ -57,7 +57,9 @@ class FailClosedAuditTest {
             TestEnvironment.databaseProxy().restore();
         }
 
-        assertAuditUnavailable(e);
+        // The audit deadline ends the call; or, when the caches were dropped (the invalidation
+        // listener reconnected), the bounded endpoint read does. Either way nothing leaves.
+        assertUnavailable(e, "AUDIT_UNAVAILABLE", "DATABASE_UNAVAILABLE");
         assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(10));
     }
 
@@ -69,13 +71,13 @@ class FailClosedAuditTest {
         return portal;
     }
 
-    private static void assertAuditUnavailable(StatusRuntimeException e) {
+    private static void assertUnavailable(StatusRuntimeException e, String... reasons) {
         assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
         assertThat(e.getStatus().getDescription()).endsWith("no credential was released");
         com.google.rpc.Status details = StatusProto.fromThrowable(e);
         assertThat(details.getDetailsList()).anySatisfy(any -> {
             try {
-                assertEquals("AUDIT_UNAVAILABLE", any.unpack(ErrorInfo.class).getReason());
+                assertThat(any.unpack(ErrorInfo.class).getReason()).isIn((Object[]) reasons);
             } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
                 throw new AssertionError(ex);
             }
