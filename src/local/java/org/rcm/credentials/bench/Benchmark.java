@@ -1,0 +1,378 @@
+package org.rcm.credentials.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.IntFunction;
+import java.util.stream.IntStream;
+import org.HdrHistogram.Histogram;
+import org.rcm.credentials.local.LocalPki;
+import org.rcm.credentials.local.LocalPostgres;
+import org.rcm.credentials.local.LocalServices;
+import org.rcm.credentials.local.aws.LocalAwsEndpoint;
+
+/**
+ * README "Benchmarks" ({@code ./mvnw -Pbench}): measures the packaged broker against an empty RPC
+ * on the same server, over mTLS, with a fail-closed audit on a real PostgreSQL and the local AWS
+ * endpoint with added latency. The main broker serves every scenario but two, which need other
+ * settings and so their own broker process on the same database and AWS endpoint:
+ * {@code audit-single} ({@code rcm.audit.batch-size=1}) and {@code get-hit-best-effort}
+ * ({@code rcm.audit.mode=best-effort}). Prints a table and writes JSON (see {@link Report}); exits
+ * non-zero on any call error or when the audit rows do not match the successful audited calls.
+ */
+public final class Benchmark {
+
+    private static final System.Logger LOG = System.getLogger(Benchmark.class.getName());
+    private static final Path DIR = LocalServices.targetDir("bench");
+    private static final String TENANT = "bench";
+    private static final String TRUST_DOMAIN = "rcm.local";
+    private static final String GET_PARAMETER = "AmazonSSM.GetParameter";
+    private static final IntFunction<String> HIT = i -> "hit-" + i;
+    private static final IntFunction<String> STORE = i -> "store-" + i;
+    private static final IntFunction<String> ROTATE = i -> "rotate-" + i;
+    private static final Duration WARMUP_SLICE = Duration.ofSeconds(5);
+
+    private final BenchSettings settings;
+    private final LocalServices services;
+    private final Workload workload = new Workload();
+    private final Report report;
+    private final List<Double> hitPeaks = new ArrayList<>();
+
+    private Benchmark(BenchSettings settings, LocalServices services) {
+        this.settings = settings;
+        this.services = services;
+        this.report = new Report(settings.describe());
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT bench: %5$s%6$s%n");
+        BenchSettings settings = BenchSettings.load();
+        Files.createDirectories(DIR);
+        if (settings.slowsyncMicros() > 0 && settings.dbUrl().isEmpty() && !Slowsync.active()) {
+            System.exit(Slowsync.relaunch(settings.slowsyncMicros(), DIR));
+        }
+        LocalPostgres postgres = LocalPostgres.externalOrEphemeral(settings.dbUrl());
+        String databaseName = postgres.isEmbedded() ? "rcm" : "rcm_bench_" + System.currentTimeMillis();
+        LocalPostgres.Database database = postgres.createDatabase(databaseName);
+        LocalAwsEndpoint aws = LocalAwsEndpoint.start(LocalAwsEndpoint.Options.defaults().withLatency(settings.awsLatency()));
+        LocalPki pki = LocalPki.create(DIR.resolve("pki"), TRUST_DOMAIN);
+        pki.client("bench-admin", TENANT, "admin");
+        pki.client("bench-worker", TENANT, "worker");
+        int status;
+        try (LocalServices services = new LocalServices(postgres, database, aws, pki)) {
+            status = new Benchmark(settings, services).run();
+            if (!postgres.isEmbedded()) {
+                postgres.dropDatabase(databaseName);
+            }
+        }
+        System.exit(status);
+    }
+
+    private int run() throws Exception {
+        try (BrokerProcess main = startBroker("main", Map.of(), settings.jfr())) {
+            measureMain(main);
+        }
+        try (BrokerProcess single = startBroker("batch-1", Map.of("rcm.audit.batch-size", "1"), false)) {
+            measureAuditSingle(single);
+        }
+        try (BrokerProcess bestEffort = startBroker("best-effort", Map.of("rcm.audit.mode", "best-effort"), false)) {
+            measureBestEffort(bestEffort);
+        }
+        report.note("audit-single ran on a second broker process (rcm.audit.batch-size=1), get-hit-best-effort and "
+                + "its empty on a third (rcm.audit.mode=best-effort); same database and AWS endpoint");
+        report.auditCheck(countAuditRows());
+        judge();
+        System.out.print(report.table());
+        Path file = report.write(DIR);
+        LOG.log(System.Logger.Level.INFO, "results written to {0} and {1}", file, DIR.resolve("latest.json"));
+        boolean passed = report.errors() == 0 && report.auditRowsMatch();
+        if (!passed) {
+            LOG.log(System.Logger.Level.ERROR, "benchmark FAILED: {0} call errors, audit rows {1}", report.errors(),
+                    report.auditRowsMatch() ? "match" : "do not match");
+        }
+        return passed ? 0 : 1;
+    }
+
+    // ------------------------------------------------------------------------------ main broker
+
+    private void measureMain(BrokerProcess broker) {
+        try (LoadDriver worker = driver(broker, "bench-worker"); LoadDriver admin = driver(broker, "bench-admin")) {
+            List<String> hits = portals(HIT, settings.portals());
+            workload.createPortals(admin.channel(), hits);
+            workload.createPortals(admin.channel(), portals(STORE, admin.concurrency()));
+            workload.createPortals(admin.channel(), portals(ROTATE, admin.concurrency()));
+            workload.warm(worker.channel(), hits);
+            LoadDriver.Call empty = workload.health();
+            LoadDriver.Call getHit = workload.get(HIT, settings.portals());
+            warmUp(worker, empty, getHit);
+
+            for (int round = 1; round <= settings.rounds(); round++) {
+                Report.Row emptyRow;
+                Report.Row hitRow;
+                if (round % 2 == 1) {
+                    emptyRow = closedLoop("empty", round, broker, worker, empty);
+                    hitRow = closedLoop("get-hit", round, broker, worker, getHit);
+                } else {
+                    hitRow = closedLoop("get-hit", round, broker, worker, getHit);
+                    emptyRow = closedLoop("empty", round, broker, worker, empty);
+                }
+                hitPeaks.add(hitRow.perSecond());
+                report.ratio("get-hit / empty, round " + round, hitRow.perSecond() / emptyRow.perSecond());
+            }
+            double half = median(hitPeaks) / 2;
+            openLoop("get-hit @ half peak", broker, worker, getHit, half);
+            openLoop("empty @ half peak", broker, worker, empty, half);
+            closedLoop("audit-batch", 0, broker, worker, getHit);
+            closedLoop("store", 0, broker, admin, workload.store(STORE));
+            closedLoop("rotate", 0, broker, admin, workload.rotate(ROTATE));
+            herds(broker, worker, admin);
+            report.process(broker.name(), broker.figures());
+        }
+    }
+
+    /** Full load on the fresh JVM, alternating the scenarios in slices, before anything is measured. */
+    private void warmUp(LoadDriver driver, LoadDriver.Call... calls) {
+        LOG.log(System.Logger.Level.INFO, "warming up for {0} s", settings.warmup().toSeconds());
+        long slices = Math.max(calls.length, settings.warmup().toMillis() / WARMUP_SLICE.toMillis());
+        Duration slice = settings.warmup().dividedBy(slices);
+        for (int i = 0; i < slices; i++) {
+            LoadDriver.Measurement m = driver.closedLoop(calls[i % calls.length], slice, Duration.ZERO, LoadDriver.Window.NONE);
+            if (m.errors() > 0) {
+                throw new IllegalStateException("errors during warm-up: " + m.errorsByStatus());
+            }
+        }
+    }
+
+    /** The herds: a new portal each, stored (its cache cold), then {@code herdSize} concurrent reads. */
+    private void herds(BrokerProcess broker, LoadDriver worker, LoadDriver admin) {
+        LocalAwsEndpoint aws = services.aws();
+        Histogram latencies = new Histogram(3);
+        List<Long> awsCalls = new ArrayList<>();
+        long errors = 0;
+        Map<String, Long> errorsByStatus = new HashMap<>();
+        double seconds = 0;
+        for (int herd = 1; herd <= settings.herds(); herd++) {
+            String portal = "herd-" + herd + "-" + System.currentTimeMillis();
+            workload.createPortals(admin.channel(), List.of(portal));
+            aws.resetCalls();
+            LoadDriver.Measurement m = worker.burst(workload.get(i -> portal, 1), settings.herdSize());
+            awsCalls.add(aws.calls(GET_PARAMETER));
+            latencies.add(m.latencyMicros());
+            errors += m.errors();
+            m.errorsByStatus().forEach((code, n) -> errorsByStatus.merge(code, n, Long::sum));
+            seconds += m.seconds();
+        }
+        Map<String, Double> figures = new LinkedHashMap<>();
+        figures.put("awsCallsPerHerdMax", (double) awsCalls.stream().mapToLong(Long::longValue).max().orElse(0));
+        figures.put("awsCallsPerHerdMean", awsCalls.stream().mapToLong(Long::longValue).average().orElse(0));
+        LoadDriver.Measurement all = new LoadDriver.Measurement(latencies, seconds, errors, errorsByStatus);
+        String load = settings.herds() + " x " + settings.herdSize() + " burst";
+        report.add(row("get-miss-herd", broker, load, all, 0, figures,
+                "AWS " + GET_PARAMETER + " calls per herd: " + awsCalls));
+    }
+
+    // ------------------------------------------------------------------------------ other brokers
+
+    private void measureAuditSingle(BrokerProcess broker) {
+        try (LoadDriver worker = driver(broker, "bench-worker")) {
+            LoadDriver.Call getHit = workload.get(HIT, settings.portals());
+            workload.warm(worker.channel(), portals(HIT, settings.portals()));
+            warmUp(worker, getHit);
+            closedLoop("audit-single", 0, broker, worker, getHit);
+            report.process(broker.name(), broker.figures());
+        }
+    }
+
+    private void measureBestEffort(BrokerProcess broker) {
+        try (LoadDriver worker = driver(broker, "bench-worker")) {
+            LoadDriver.Call empty = workload.health();
+            LoadDriver.Call getHit = workload.get(HIT, settings.portals());
+            workload.warm(worker.channel(), portals(HIT, settings.portals()));
+            warmUp(worker, empty, getHit);
+            Report.Row emptyRow = closedLoop("empty", 0, broker, worker, empty);
+            Report.Row hitRow = closedLoop("get-hit-best-effort", 0, broker, worker, getHit);
+            report.ratio("get-hit-best-effort / empty (its own broker)", hitRow.perSecond() / emptyRow.perSecond());
+            report.process(broker.name(), broker.figures());
+        }
+    }
+
+    // ------------------------------------------------------------------------------ measuring
+
+    private Report.Row closedLoop(String scenario, int round, BrokerProcess broker, LoadDriver driver, LoadDriver.Call call) {
+        String name = round > 0 ? scenario + " #" + round : scenario;
+        LOG.log(System.Logger.Level.INFO, "{0} on {1}", name, broker.name());
+        ServerWindow window = new ServerWindow(broker);
+        LoadDriver.Measurement m = driver.closedLoop(call, settings.scenarioWarmup(), settings.duration(), window);
+        String load = "closed " + driver.connections() + "x" + driver.inFlight();
+        return add(name, broker, load, m, window);
+    }
+
+    private Report.Row openLoop(String scenario, BrokerProcess broker, LoadDriver driver, LoadDriver.Call call, double rate) {
+        LOG.log(System.Logger.Level.INFO, "{0} on {1}: {2} calls/s", scenario, broker.name(), Math.round(rate));
+        ServerWindow window = new ServerWindow(broker);
+        LoadDriver.Measurement m = driver.openLoop(call, rate, settings.scenarioWarmup(), settings.duration(), window);
+        return add(scenario, broker, String.format(Locale.ROOT, "open %.0f/s", rate), m, window);
+    }
+
+    /** A row with the server's figures over the window: CPU per call, audit rows, batch sizes, cache lookups. */
+    private Report.Row add(String scenario, BrokerProcess broker, String load, LoadDriver.Measurement m, ServerWindow window) {
+        double seconds = m.seconds();
+        Map<String, Double> figures = new LinkedHashMap<>();
+        double rows = window.delta("rcm_audit_rows_total", "outcome=\"written\"");
+        double batches = window.delta("rcm_audit_batch_size_count");
+        figures.put("auditRowsPerSecond", rows / seconds);
+        figures.put("meanAuditBatch", batches == 0 ? 0 : window.delta("rcm_audit_batch_size_sum") / batches);
+        figures.put("cacheHits", window.delta("rcm_cache_lookups_total", "result=\"hit\""));
+        figures.put("cacheMisses", window.delta("rcm_cache_lookups_total", "result=\"miss\""));
+        String notes = rows == 0 ? "" : String.format(Locale.ROOT, "audit %.0f rows/s, mean batch %.1f",
+                figures.get("auditRowsPerSecond"), figures.get("meanAuditBatch"));
+        if (figures.get("cacheMisses") > 0) {
+            notes += String.format(Locale.ROOT, ", %.0f cache misses", figures.get("cacheMisses"));
+        }
+        if (m.errors() > 0) {
+            notes += " errors: " + m.errorsByStatus();
+        }
+        Report.Row row = row(scenario, broker, load, m, window.cpuMicrosPerCall(m.calls()), figures, notes);
+        report.add(row);
+        return row;
+    }
+
+    private static Report.Row row(String scenario, BrokerProcess broker, String load, LoadDriver.Measurement m,
+            double cpuMicrosPerCall, Map<String, Double> figures, String notes) {
+        return new Report.Row(scenario, broker.name(), load, m.perSecond(), m.millis(50), m.millis(99), m.millis(99.9),
+                m.calls() == 0 ? 0 : m.latencyMicros().getMaxValue() / 1000.0, m.calls(), m.errors(), m.errorsByStatus(),
+                cpuMicrosPerCall, figures, notes);
+    }
+
+    // ------------------------------------------------------------------------------ results
+
+    /** Ratios and targets from the rows. */
+    private void judge() {
+        double hitOverEmpty = median(report.ratios().entrySet().stream()
+                .filter(e -> e.getKey().startsWith("get-hit / empty, round"))
+                .map(Map.Entry::getValue).toList());
+        report.ratio("get-hit / empty (median of rounds)", hitOverEmpty);
+        double batchRows = figure("audit-batch", "auditRowsPerSecond");
+        double singleRows = figure("audit-single", "auditRowsPerSecond");
+        report.ratio("audit-batch / audit-single (rows/s)", batchRows / singleRows);
+        double awsPerHerd = figure("get-miss-herd", "awsCallsPerHerdMax");
+        report.ratio("AWS calls per herd (max)", awsPerHerd);
+        double p99 = find("get-hit @ half peak").p99();
+        BrokerProcess.Figures main = report.processes().get("main");
+
+        report.target("get-hit / empty throughput", pct(hitOverEmpty), ">= 70 %", hitOverEmpty >= 0.70);
+        report.target("AWS calls per herd", String.format(Locale.ROOT, "max %.0f, mean %.2f", awsPerHerd,
+                figure("get-miss-herd", "awsCallsPerHerdMean")), "exactly 1", awsPerHerd == 1
+                && figure("get-miss-herd", "awsCallsPerHerdMean") == 1);
+        report.target("audit-batch / audit-single", String.format(Locale.ROOT, "%.1fx", batchRows / singleRows), ">= 10x",
+                batchRows / singleRows >= 10);
+        report.target("get-hit p99 at half peak", String.format(Locale.ROOT, "%.2f ms", p99), "<= 3 ms", p99 <= 3);
+        report.target("main start to serving", String.format(Locale.ROOT, "%.2f s (Quarkus %.2f s)",
+                main.startToServingSeconds(), main.startedInSeconds()), "<= 2 s", main.startToServingSeconds() <= 2);
+        report.target("main RSS after the run", String.format(Locale.ROOT, "%.0f MB", main.rssMb()), "<= 300 MB",
+                main.rssMb() <= 300);
+    }
+
+    private double figure(String scenario, String figure) {
+        return find(scenario).figures().getOrDefault(figure, Double.NaN);
+    }
+
+    private Report.Row find(String scenario) {
+        return report.rows().stream().filter(r -> r.scenario().equals(scenario)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no result for " + scenario));
+    }
+
+    /** Rows in the access log once the brokers have stopped (best-effort rows are written after the answers). */
+    private Report.AuditCheck countAuditRows() throws SQLException, InterruptedException {
+        long expected = workload.auditedCalls();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try (Connection c = services.database().connect();
+                    ResultSet rs = c.createStatement().executeQuery(
+                            "SELECT count(*), count(*) FILTER (WHERE NOT success) FROM credential_access_log")) {
+                rs.next();
+                Report.AuditCheck check = new Report.AuditCheck(expected, rs.getLong(1), rs.getLong(2));
+                if (check.matches() || System.nanoTime() > deadline) {
+                    return check;
+                }
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    // ------------------------------------------------------------------------------ helpers
+
+    private BrokerProcess startBroker(String name, Map<String, String> overrides, boolean jfr) {
+        LOG.log(System.Logger.Level.INFO, "starting broker {0} {1}", name, overrides);
+        Map<String, String> config = new LinkedHashMap<>(services.brokerConfig());
+        config.put("rcm.environment", "bench");
+        config.putAll(overrides);
+        List<String> jvm = new ArrayList<>(settings.serverJvmOptions());
+        if (jfr) {
+            jvm.add("-XX:StartFlightRecording=filename=" + DIR.resolve(name + ".jfr") + ",settings=profile,dumponexit=true");
+        }
+        return BrokerProcess.start(name, config, jvm, DIR);
+    }
+
+    private LoadDriver driver(BrokerProcess broker, String identity) {
+        LocalPki pki = services.pki();
+        return LoadDriver.connect(broker.grpcPort(), pki.dir().resolve("ca.crt"), pki.dir().resolve(identity + ".crt"),
+                pki.dir().resolve(identity + ".key"), settings.connections(), settings.inFlight());
+    }
+
+    private static List<String> portals(IntFunction<String> name, int count) {
+        return IntStream.range(0, count).mapToObj(name).toList();
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n == 0 ? Double.NaN : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static String pct(double ratio) {
+        return String.format(Locale.ROOT, "%.0f %%", ratio * 100);
+    }
+
+    /** The broker's CPU time and metrics when the measured window opens and closes. */
+    private static final class ServerWindow implements LoadDriver.Window {
+        private final BrokerProcess broker;
+        private long cpuOpened;
+        private long cpuClosed;
+        private Map<String, Double> opened = Map.of();
+        private Map<String, Double> closed = Map.of();
+
+        ServerWindow(BrokerProcess broker) {
+            this.broker = broker;
+        }
+
+        @Override
+        public void opened() {
+            opened = broker.metrics();
+            cpuOpened = broker.cpuNanos();
+        }
+
+        @Override
+        public void closed() {
+            cpuClosed = broker.cpuNanos();
+            closed = broker.metrics();
+        }
+
+        double delta(String metric, String... labels) {
+            return BrokerProcess.sum(closed, metric, labels) - BrokerProcess.sum(opened, metric, labels);
+        }
+
+        double cpuMicrosPerCall(long calls) {
+            return calls == 0 ? 0 : (cpuClosed - cpuOpened) / 1000.0 / calls;
+        }
+    }
+}

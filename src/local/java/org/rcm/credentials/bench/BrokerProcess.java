@@ -1,0 +1,221 @@
+package org.rcm.credentials.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One broker under test: the packaged jar ({@code java -jar target/quarkus-app/quarkus-run.jar})
+ * in a child process with {@code -D} properties, its log in {@code target/bench/<name>.log}.
+ * Knows how long it took from process start to ready, and reads its figures: CPU time and RSS
+ * from {@code /proc}, counters from {@code /q/metrics}.
+ */
+final class BrokerProcess implements AutoCloseable {
+
+    private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+    private static final Pattern STARTED_IN = Pattern.compile("started in ([0-9.]+)s");
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
+    /** The process's figures at one moment (memory in MB, times in seconds). */
+    record Figures(double startToServingSeconds, double startedInSeconds, double rssMb, double peakRssMb,
+            double heapCommittedMb, long gcPauses, double gcPauseSeconds) {
+    }
+
+    private final String name;
+    private final Process process;
+    private final Path log;
+    private final int grpcPort;
+    private final int managementPort;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private double startToServingSeconds;
+
+    private BrokerProcess(String name, Process process, Path log, int grpcPort, int managementPort) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+        this.grpcPort = grpcPort;
+        this.managementPort = managementPort;
+    }
+
+    /** Starts the broker with {@code config} and extra JVM options, and waits until it is ready. */
+    static BrokerProcess start(String name, Map<String, String> config, List<String> jvmOptions, Path dir) {
+        if (!Files.exists(JAR)) {
+            throw new IllegalStateException(JAR + " is missing: build it with ./mvnw package -DskipTests");
+        }
+        int grpcPort = freePort();
+        int managementPort = freePort();
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        config.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.add("-Dquarkus.http.ssl-port=" + grpcPort);
+        command.add("-Dquarkus.management.port=" + managementPort);
+        command.add("-jar");
+        command.add(JAR.toString());
+        Path log = dir.resolve(name + ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        // The slowsync shim is for PostgreSQL only.
+        builder.environment().remove("LD_PRELOAD");
+        try {
+            long started = System.nanoTime();
+            BrokerProcess broker = new BrokerProcess(name, builder.start(), log, grpcPort, managementPort);
+            broker.awaitReady();
+            broker.startToServingSeconds = (System.nanoTime() - started) / 1e9;
+            return broker;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start broker " + name, e);
+        }
+    }
+
+    String name() {
+        return name;
+    }
+
+    int grpcPort() {
+        return grpcPort;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Every sample of {@code /q/metrics}, by its line's name and labels, e.g. {@code rcm_audit_rows_total{outcome="written"}}. */
+    Map<String, Double> metrics() {
+        Map<String, Double> samples = new HashMap<>();
+        for (String line : get("/q/metrics").body().split("\n")) {
+            int space = line.lastIndexOf(' ');
+            if (!line.startsWith("#") && space > 0) {
+                samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+            }
+        }
+        return samples;
+    }
+
+    /** The sum of the samples of {@code metric} whose labels contain every one of {@code labels}. */
+    static double sum(Map<String, Double> samples, String metric, String... labels) {
+        double total = 0;
+        for (Map.Entry<String, Double> sample : samples.entrySet()) {
+            String key = sample.getKey();
+            if ((key.equals(metric) || key.startsWith(metric + "{")) && List.of(labels).stream().allMatch(key::contains)) {
+                total += sample.getValue();
+            }
+        }
+        return total;
+    }
+
+    /** CPU time the process has used, user and system, from {@code /proc/<pid>/stat} (10 ms resolution). */
+    long cpuNanos() {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid()), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            return ticks * 10_000_000L;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Start-up, memory and GC figures, now. */
+    Figures figures() {
+        Map<String, Double> samples = metrics();
+        return new Figures(startToServingSeconds, startedInSeconds(), status("VmRSS") / 1024.0, status("VmHWM") / 1024.0,
+                sum(samples, "jvm_memory_committed_bytes", "area=\"heap\"") / (1024 * 1024),
+                (long) sum(samples, "jvm_gc_pause_seconds_count"), sum(samples, "jvm_gc_pause_seconds_sum"));
+    }
+
+    /** Quarkus' own "started in" figure from its log; 0 when not found. */
+    private double startedInSeconds() {
+        try {
+            Matcher matcher = STARTED_IN.matcher(Files.readString(log));
+            return matcher.find() ? Double.parseDouble(matcher.group(1)) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** A {@code kB} field of {@code /proc/<pid>/status}. */
+    private long status(String field) {
+        try {
+            return Files.readAllLines(Path.of("/proc", String.valueOf(pid()), "status")).stream()
+                    .filter(line -> line.startsWith(field + ":"))
+                    .map(line -> line.replaceAll("[^0-9]", ""))
+                    .mapToLong(Long::parseLong)
+                    .findFirst()
+                    .orElse(0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void awaitReady() {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("broker " + name + " exited with " + process.exitValue() + "; see " + log);
+            }
+            try {
+                if (get("/q/health/ready").statusCode() == 200) {
+                    return;
+                }
+            } catch (UncheckedIOException e) {
+                // not listening yet
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+        throw new IllegalStateException("broker " + name + " not ready after " + START_TIMEOUT + "; see " + log);
+    }
+
+    private HttpResponse<String> get(String path) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
+                .timeout(Duration.ofSeconds(10))
+                .build();
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** Stops the broker as an orchestrator would (SIGTERM, graceful shutdown: queued audit rows are written). */
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
