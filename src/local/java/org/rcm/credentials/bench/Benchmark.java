@@ -60,7 +60,9 @@ public final class Benchmark {
         if (settings.slowsyncMicros() > 0 && settings.dbUrl().isEmpty() && !Slowsync.active()) {
             System.exit(Slowsync.relaunch(settings.slowsyncMicros(), DIR));
         }
-        LocalPostgres postgres = LocalPostgres.externalOrEphemeral(settings.dbUrl());
+        LocalPostgres postgres = settings.dbUrl().isPresent()
+                ? LocalPostgres.externalOrEphemeral(settings.dbUrl())
+                : LocalPostgres.startEphemeralDurable();
         String databaseName = postgres.isEmbedded() ? "rcm" : "rcm_bench_" + System.currentTimeMillis();
         LocalPostgres.Database database = postgres.createDatabase(databaseName);
         LocalAwsEndpoint aws = LocalAwsEndpoint.start(LocalAwsEndpoint.Options.defaults().withLatency(settings.awsLatency()));
@@ -90,14 +92,16 @@ public final class Benchmark {
         report.note("audit-single ran on a second broker process (rcm.audit.batch-size=1), get-hit-best-effort and "
                 + "its empty on a third (rcm.audit.mode=best-effort); same database and AWS endpoint");
         report.auditCheck(countAuditRows());
+        report.note("PostgreSQL " + durability());
         judge();
         System.out.print(report.table());
         Path file = report.write(DIR);
         LOG.log(System.Logger.Level.INFO, "results written to {0} and {1}", file, DIR.resolve("latest.json"));
-        boolean passed = report.errors() == 0 && report.auditRowsMatch();
+        boolean allRan = report.rows().stream().allMatch(row -> row.calls() > 0);
+        boolean passed = allRan && report.errors() == 0 && report.auditRowsMatch();
         if (!passed) {
-            LOG.log(System.Logger.Level.ERROR, "benchmark FAILED: {0} call errors, audit rows {1}", report.errors(),
-                    report.auditRowsMatch() ? "match" : "do not match");
+            LOG.log(System.Logger.Level.ERROR, "benchmark FAILED: {0} call errors, audit rows {1}, every scenario ran: {2}",
+                    report.errors(), report.auditRowsMatch() ? "match" : "do not match", allRan);
         }
         return passed ? 0 : 1;
     }
@@ -233,6 +237,8 @@ public final class Benchmark {
         figures.put("meanAuditBatch", batches == 0 ? 0 : window.delta("rcm_audit_batch_size_sum") / batches);
         figures.put("cacheHits", window.delta("rcm_cache_lookups_total", "result=\"hit\""));
         figures.put("cacheMisses", window.delta("rcm_cache_lookups_total", "result=\"miss\""));
+        figures.put("serverWritesPerCall", window.writesPerCall(m.calls()));
+        figures.put("machineBusyPercent", window.machineBusyPercent());
         String notes = rows == 0 ? "" : String.format(Locale.ROOT, "audit %.0f rows/s, mean batch %.1f",
                 figures.get("auditRowsPerSecond"), figures.get("meanAuditBatch"));
         if (figures.get("cacheMisses") > 0) {
@@ -289,6 +295,17 @@ public final class Benchmark {
     private Report.Row find(String scenario) {
         return report.rows().stream().filter(r -> r.scenario().equals(scenario)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no result for " + scenario));
+    }
+
+    /** The database's durability settings, which decide what a commit costs. */
+    private String durability() throws SQLException {
+        try (Connection c = services.database().connect();
+                ResultSet rs = c.createStatement().executeQuery("SELECT current_setting('server_version'), "
+                        + "current_setting('fsync'), current_setting('synchronous_commit'), current_setting('wal_sync_method')")) {
+            rs.next();
+            return rs.getString(1) + ": fsync=" + rs.getString(2) + ", synchronous_commit=" + rs.getString(3)
+                    + ", wal_sync_method=" + rs.getString(4) + (Slowsync.active() ? ", slowsync " + settings.slowsyncMicros() + " us" : "");
+        }
     }
 
     /** Rows in the access log once the brokers have stopped (best-effort rows are written after the answers). */
@@ -348,6 +365,10 @@ public final class Benchmark {
         private final BrokerProcess broker;
         private long cpuOpened;
         private long cpuClosed;
+        private long writesOpened;
+        private long writesClosed;
+        private long[] machineOpened = {0, 0};
+        private long[] machineClosed = {0, 0};
         private Map<String, Double> opened = Map.of();
         private Map<String, Double> closed = Map.of();
 
@@ -358,13 +379,27 @@ public final class Benchmark {
         @Override
         public void opened() {
             opened = broker.metrics();
+            writesOpened = broker.writeCalls();
+            machineOpened = BrokerProcess.machineCpuTicks();
             cpuOpened = broker.cpuNanos();
         }
 
         @Override
         public void closed() {
             cpuClosed = broker.cpuNanos();
+            machineClosed = BrokerProcess.machineCpuTicks();
+            writesClosed = broker.writeCalls();
             closed = broker.metrics();
+        }
+
+        double writesPerCall(long calls) {
+            return calls == 0 ? 0 : (double) (writesClosed - writesOpened) / calls;
+        }
+
+        /** How busy the whole machine (broker, load driver, PostgreSQL) was, in percent. */
+        double machineBusyPercent() {
+            long total = machineClosed[1] - machineOpened[1];
+            return total == 0 ? 0 : 100.0 * (machineClosed[0] - machineOpened[0]) / total;
         }
 
         double delta(String metric, String... labels) {

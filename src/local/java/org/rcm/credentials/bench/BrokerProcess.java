@@ -129,6 +129,34 @@ final class BrokerProcess implements AutoCloseable {
         }
     }
 
+    /** Write system calls the process has made ({@code syscw} of {@code /proc/<pid>/io}): one per flush of a socket. */
+    long writeCalls() {
+        try {
+            return Files.readAllLines(Path.of("/proc", String.valueOf(pid()), "io")).stream()
+                    .filter(line -> line.startsWith("syscw:"))
+                    .mapToLong(line -> Long.parseLong(line.substring(6).trim()))
+                    .findFirst()
+                    .orElse(0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The whole machine's busy and total CPU time in clock ticks, from {@code /proc/stat}: {busy, total}. */
+    static long[] machineCpuTicks() {
+        try {
+            String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < fields.length; i++) {
+                total += Long.parseLong(fields[i]);
+            }
+            long idle = Long.parseLong(fields[4]) + Long.parseLong(fields[5]);
+            return new long[] {total - idle, total};
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Start-up, memory and GC figures, now. */
     Figures figures() {
         Map<String, Double> samples = metrics();

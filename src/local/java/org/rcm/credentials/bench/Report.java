@@ -104,13 +104,16 @@ final class Report {
                 .append(", ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs, Java ")
                 .append(System.getProperty("java.version")).append('\n');
         out.append("settings: ").append(settings).append("\n\n");
-        out.append(String.format(Locale.ROOT, "%-22s %-11s %-16s %9s %7s %7s %8s %7s %6s %8s  %s%n", "scenario", "server",
-                "load", "calls/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "errors", "cpu us", "notes"));
+        out.append(String.format(Locale.ROOT, "%-22s %-11s %-16s %9s %7s %7s %8s %7s %6s %7s %7s %5s  %s%n", "scenario",
+                "server", "load", "calls/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "errors", "cpu us", "writes", "box%",
+                "notes"));
         for (Row row : rows) {
-            out.append(String.format(Locale.ROOT, "%-22s %-11s %-16s %9.0f %7.2f %7.2f %8.2f %7.1f %6d %8.1f  %s%n",
+            out.append(String.format(Locale.ROOT, "%-22s %-11s %-16s %9.0f %7.2f %7.2f %8.2f %7.1f %6d %7.1f %7.2f %5.0f  %s%n",
                     row.scenario(), row.server(), row.load(), row.perSecond(), row.p50(), row.p99(), row.p999(), row.max(),
-                    row.errors(), row.serverCpuMicrosPerCall(), row.notes()));
+                    row.errors(), row.serverCpuMicrosPerCall(), row.figures().getOrDefault("serverWritesPerCall", 0.0),
+                    row.figures().getOrDefault("machineBusyPercent", 0.0), row.notes()));
         }
+        out.append("cpu us: broker CPU per call; writes: broker write system calls per call; box%: whole machine busy\n");
         out.append("\nprocesses:\n");
         out.append(String.format(Locale.ROOT, "  %-11s %16s %16s %8s %9s %10s %9s %10s%n", "server", "start-to-ready s",
                 "quarkus start s", "RSS MB", "peak MB", "heap MB", "GC count", "GC time s"));

@@ -40,6 +40,17 @@ public final class LocalPostgres implements AutoCloseable {
         return startEmbedded(EmbeddedPostgres.builder());
     }
 
+    /**
+     * Starts an embedded server on a free port with a throw-away data directory that commits
+     * durably, like a production server: the embedded default runs with fsync and
+     * synchronous_commit off, which makes every commit free.
+     */
+    public static LocalPostgres startEphemeralDurable() {
+        return startEmbedded(EmbeddedPostgres.builder()
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on"));
+    }
+
     /** Uses the server at {@code url} when given, else starts an ephemeral embedded one. */
     public static LocalPostgres externalOrEphemeral(Optional<String> url) {
         return url.filter(u -> !u.isBlank())
