@@ -72,6 +72,7 @@ public final class Benchmark {
         int status;
         try (LocalServices services = new LocalServices(postgres, database, aws, pki)) {
             status = new Benchmark(settings, services).run();
+        } finally {
             if (!postgres.isEmbedded()) {
                 postgres.dropDatabase(databaseName);
             }
