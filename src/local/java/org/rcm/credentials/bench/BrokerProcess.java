@@ -2,7 +2,6 @@ package org.rcm.credentials.bench;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,23 +9,21 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.rcm.credentials.local.LocalBroker;
 
 /**
- * One broker under test: the packaged jar ({@code java -jar target/quarkus-app/quarkus-run.jar})
- * in a child process with {@code -D} properties, its log in {@code target/bench/<name>.log}.
- * Knows how long it took from process start to ready, and reads its figures: CPU time and RSS
- * from {@code /proc}, counters from {@code /q/metrics}.
+ * One broker under test, a {@link LocalBroker} (the packaged jar in a child process) with its log
+ * in {@code target/bench/<name>.log}. Knows how long it took from process start to ready, and
+ * reads its figures: CPU time, write calls and RSS from {@code /proc}, counters from
+ * {@code /q/metrics}.
  */
 final class BrokerProcess implements AutoCloseable {
 
-    private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
     private static final Pattern STARTED_IN = Pattern.compile("started in ([0-9.]+)s");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
@@ -36,48 +33,28 @@ final class BrokerProcess implements AutoCloseable {
     }
 
     private final String name;
-    private final Process process;
+    private final LocalBroker broker;
     private final Path log;
-    private final int grpcPort;
-    private final int managementPort;
+    private final double startToServingSeconds;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private double startToServingSeconds;
 
-    private BrokerProcess(String name, Process process, Path log, int grpcPort, int managementPort) {
+    private BrokerProcess(String name, LocalBroker broker, Path log, double startToServingSeconds) {
         this.name = name;
-        this.process = process;
+        this.broker = broker;
         this.log = log;
-        this.grpcPort = grpcPort;
-        this.managementPort = managementPort;
+        this.startToServingSeconds = startToServingSeconds;
     }
 
     /** Starts the broker with {@code config} and extra JVM options, and waits until it is ready. */
     static BrokerProcess start(String name, Map<String, String> config, List<String> jvmOptions, Path dir) {
-        if (!Files.exists(JAR)) {
-            throw new IllegalStateException(JAR + " is missing: build it with ./mvnw package -DskipTests");
-        }
-        int grpcPort = freePort();
-        int managementPort = freePort();
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmOptions);
-        config.forEach((key, value) -> command.add("-D" + key + "=" + value));
-        command.add("-Dquarkus.http.ssl-port=" + grpcPort);
-        command.add("-Dquarkus.management.port=" + managementPort);
-        command.add("-jar");
-        command.add(JAR.toString());
         Path log = dir.resolve(name + ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        // The slowsync shim is for PostgreSQL only.
-        builder.environment().remove("LD_PRELOAD");
+        LocalBroker broker = LocalBroker.start(config, 0, 0, log, jvmOptions);
         try {
-            long started = System.nanoTime();
-            BrokerProcess broker = new BrokerProcess(name, builder.start(), log, grpcPort, managementPort);
-            broker.awaitReady();
-            broker.startToServingSeconds = (System.nanoTime() - started) / 1e9;
-            return broker;
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not start broker " + name, e);
+            Duration ready = broker.awaitReady(START_TIMEOUT);
+            return new BrokerProcess(name, broker, log, ready.toNanos() / 1e9);
+        } catch (RuntimeException e) {
+            broker.close();
+            throw new IllegalStateException("broker " + name + " did not start; see " + log, e);
         }
     }
 
@@ -86,11 +63,11 @@ final class BrokerProcess implements AutoCloseable {
     }
 
     int grpcPort() {
-        return grpcPort;
+        return broker.grpcPort();
     }
 
     long pid() {
-        return process.pid();
+        return broker.pid();
     }
 
     /** Every sample of {@code /q/metrics}, by its line's name and labels, e.g. {@code rcm_audit_rows_total{outcome="written"}}. */
@@ -189,31 +166,8 @@ final class BrokerProcess implements AutoCloseable {
         }
     }
 
-    private void awaitReady() {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("broker " + name + " exited with " + process.exitValue() + "; see " + log);
-            }
-            try {
-                if (get("/q/health/ready").statusCode() == 200) {
-                    return;
-                }
-            } catch (UncheckedIOException e) {
-                // not listening yet
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            }
-        }
-        throw new IllegalStateException("broker " + name + " not ready after " + START_TIMEOUT + "; see " + log);
-    }
-
     private HttpResponse<String> get(String path) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + broker.managementPort() + path))
                 .timeout(Duration.ofSeconds(10))
                 .build();
         try {
@@ -229,21 +183,6 @@ final class BrokerProcess implements AutoCloseable {
     /** Stops the broker as an orchestrator would (SIGTERM, graceful shutdown: queued audit rows are written). */
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        broker.close();
     }
 }

@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
  * ({@code ../shared/tools/slowsync}), which adds {@code SLOW_SYNC_US} after every fsync. The
  * embedded server inherits this JVM's environment, which cannot change once it runs: the
  * benchmark compiles the shim into {@code target/bench/} and runs itself again in a child JVM
- * with {@code LD_PRELOAD} set. The brokers it starts do not inherit the shim.
+ * with {@code LD_PRELOAD} set. The brokers inherit it too, but only PostgreSQL flushes to disk.
  */
 final class Slowsync {
 
