@@ -206,7 +206,29 @@ public final class Benchmark {
             Report.Row emptyRow = closedLoop("empty", 0, broker, worker, empty);
             Report.Row hitRow = closedLoop("get-hit-best-effort", 0, broker, worker, getHit);
             report.ratio("get-hit-best-effort / empty (its own broker)", hitRow.perSecond() / emptyRow.perSecond());
+            awaitAuditQueueDrained(broker);
             report.process(broker.name(), broker.figures());
+        }
+    }
+
+    /**
+     * Best-effort rows are written after the answers: waits until the broker has written every
+     * queued row, so that stopping it (which should drain the queue too) does not decide the
+     * audit-row check.
+     */
+    private void awaitAuditQueueDrained(BrokerProcess broker) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        double queued;
+        while ((queued = BrokerProcess.sum(broker.metrics(), "rcm_audit_queue_depth")) > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+        if (queued > 0) {
+            report.note(String.format(Locale.ROOT, "%s still had %.0f audit rows queued after 60 s", broker.name(), queued));
         }
     }
 
@@ -236,12 +258,18 @@ public final class Benchmark {
         double batches = window.delta("rcm_audit_batch_size_count");
         figures.put("auditRowsPerSecond", rows / seconds);
         figures.put("meanAuditBatch", batches == 0 ? 0 : window.delta("rcm_audit_batch_size_sum") / batches);
+        figures.put("auditRowsDropped", window.delta("rcm_audit_rows_total", "outcome=\"dropped\""));
+        figures.put("auditRowsFailed", window.delta("rcm_audit_rows_total", "outcome=\"failed\""));
         figures.put("cacheHits", window.delta("rcm_cache_lookups_total", "result=\"hit\""));
         figures.put("cacheMisses", window.delta("rcm_cache_lookups_total", "result=\"miss\""));
         figures.put("serverWritesPerCall", window.writesPerCall(m.calls()));
         figures.put("machineBusyPercent", window.machineBusyPercent());
         String notes = rows == 0 ? "" : String.format(Locale.ROOT, "audit %.0f rows/s, mean batch %.1f",
                 figures.get("auditRowsPerSecond"), figures.get("meanAuditBatch"));
+        if (figures.get("auditRowsDropped") + figures.get("auditRowsFailed") > 0) {
+            notes += String.format(Locale.ROOT, ", audit rows dropped %.0f, failed %.0f", figures.get("auditRowsDropped"),
+                    figures.get("auditRowsFailed"));
+        }
         if (figures.get("cacheMisses") > 0) {
             notes += String.format(Locale.ROOT, ", %.0f cache misses", figures.get("cacheMisses"));
         }
