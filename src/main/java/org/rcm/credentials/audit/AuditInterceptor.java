@@ -111,10 +111,14 @@ public class AuditInterceptor implements ServerInterceptor, Prioritized {
             metrics.access(audit.accessType(), failure == null);
             writer.record(new AuditEvent(caller.tenant(), audit.portalId(), audit.secretArn(), audit.accessType(),
                             caller.principal(), caller.ipAddress(), caller.userAgent(), failure == null, failure,
-                            audit.isUnexpectedIp(), Instant.now()))
-                    .subscribe().with(
-                            committed -> onContext(() -> finish(status, trailers)),
-                            auditFailure -> onContext(() -> failClosed(status, trailers, auditFailure)));
+                            audit.isUnexpectedIp(), Instant.now()),
+                    auditFailure -> onContext(() -> {
+                        if (auditFailure == null) {
+                            finish(status, trailers);
+                        } else {
+                            failClosed(status, trailers, auditFailure);
+                        }
+                    }));
         }
 
         private void failClosed(Status status, Metadata trailers, Throwable auditFailure) {

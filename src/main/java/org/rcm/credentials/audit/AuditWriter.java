@@ -1,7 +1,5 @@
 package org.rcm.credentials.audit;
 
-import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -15,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jboss.logging.Logger;
@@ -29,9 +28,9 @@ import org.rcm.credentials.metrics.BrokerMetrics;
  *
  * <p>A batch is sent when it holds {@code batch-size} rows, or when a writer slot is free and
  * its oldest row has waited {@code max-batch-delay}; at most {@code max-in-flight-batches}
- * are written at once. In fail-closed mode (the default) {@link #record} completes when the
- * row's batch has committed, and fails UNAVAILABLE if the database refuses the batch, the
- * queue is full, or the row has not committed within {@code timeout}. It never hangs.
+ * are written at once. In fail-closed mode (the default) {@link #record} reports back when the
+ * row's batch has committed, or UNAVAILABLE if the database refuses the batch, the queue is
+ * full, or the row has not committed within {@code timeout}. It never hangs.
  */
 @ApplicationScoped
 public class AuditWriter {
@@ -78,26 +77,24 @@ public class AuditWriter {
     }
 
     /**
-     * Records one access. Fail-closed: completes once the row is committed, on the caller's
-     * Vert.x context. Best-effort: completes at once; a row that does not fit in the queue is
-     * dropped and counted.
-     *
-     * @return a Uni that fails with an UNAVAILABLE {@link BrokerException} when the row cannot
-     *     be made durable in time (fail-closed only)
+     * Records one access and tells {@code done} when the row is durable enough for the mode:
+     * fail-closed, once it has committed (on the caller's Vert.x context); best-effort, at once
+     * (a row that does not fit in the queue is dropped and counted). {@code done} receives
+     * null, or an UNAVAILABLE {@link BrokerException} when the row cannot be made durable in
+     * time. It is called exactly once.
      */
-    public Uni<Void> record(AuditEvent event) {
+    public void record(AuditEvent event, Consumer<BrokerException> done) {
         if (mode == AuditMode.BEST_EFFORT) {
             if (!enqueue(new Pending(event, null, null, 0))) {
                 metrics.auditRowsDropped(1);
             }
-            return Uni.createFrom().voidItem();
+            done.accept(null);
+            return;
         }
-        return Uni.createFrom().emitter(emitter -> {
-            Pending pending = new Pending(event, emitter, Vertx.currentContext(), System.nanoTime() + timeoutNanos);
-            if (!enqueue(pending)) {
-                pending.complete(unavailable("the audit log is overloaded"));
-            }
-        });
+        Pending pending = new Pending(event, done, Vertx.currentContext(), System.nanoTime() + timeoutNanos);
+        if (!enqueue(pending)) {
+            pending.complete(unavailable("the audit log is overloaded"));
+        }
     }
 
     /** Rows waiting to be written. */
@@ -291,32 +288,31 @@ public class AuditWriter {
     /** A row and, in fail-closed mode, the call waiting for it. */
     private static final class Pending {
         private final AuditEvent event;
-        private final UniEmitter<? super Void> emitter;
+        private final Consumer<BrokerException> waiter;
         private final Context context;
         private final long deadline;
         private final AtomicBoolean done = new AtomicBoolean();
 
-        Pending(AuditEvent event, UniEmitter<? super Void> emitter, Context context, long deadline) {
+        Pending(AuditEvent event, Consumer<BrokerException> waiter, Context context, long deadline) {
             this.event = event;
-            this.emitter = emitter;
+            this.waiter = waiter;
             this.context = context;
             this.deadline = deadline;
         }
 
         boolean isOverdue(long now) {
-            return emitter != null && !done.get() && now - deadline > 0;
+            return waiter != null && !done.get() && now - deadline > 0;
         }
 
-        /** Completes the waiting call, once, on its own Vert.x context; null means committed. */
+        /** Tells the waiting call, once, on its own Vert.x context; null means committed. */
         void complete(BrokerException failure) {
-            if (emitter == null || !done.compareAndSet(false, true)) {
+            if (waiter == null || !done.compareAndSet(false, true)) {
                 return;
             }
-            Runnable signal = failure == null ? () -> emitter.complete(null) : () -> emitter.fail(failure);
             if (context == null || Vertx.currentContext() == context) {
-                signal.run();
+                waiter.accept(failure);
             } else {
-                context.runOnContext(ignored -> signal.run());
+                context.runOnContext(ignored -> waiter.accept(failure));
             }
         }
     }

@@ -35,6 +35,11 @@ public class EndpointCache {
         return hit != null ? Uni.createFrom().item(hit) : endpoints.getAsync(key, k -> loader.get());
     }
 
+    /** The tenant's portal if it is in memory already, else null. */
+    public Endpoint cached(String tenant, String portal) {
+        return CachedValues.ifLoaded(loaded, CacheKeys.endpoint(tenant, portal));
+    }
+
     /** Drops the portal's row here and on every replica. */
     public Uni<Void> invalidate(String tenant, String portal) {
         String key = CacheKeys.endpoint(tenant, portal);

@@ -53,12 +53,11 @@ public class SecretCache {
      * the stale-if-error window is returned instead, marked stale.
      */
     public Uni<Lookup> get(SecretArn arn, String versionId, Supplier<Uni<SecretValue>> loader) {
-        String key = CacheKeys.secret(arn.value(), versionId);
-        SecretValue hit = CachedValues.ifLoaded(fresh, key);
+        SecretValue hit = cached(arn, versionId);
         if (hit != null) {
-            metrics.cacheLookup("hit");
             return Uni.createFrom().item(new Lookup(hit, false));
         }
+        String key = CacheKeys.secret(arn.value(), versionId);
         boolean[] loaded = {false};
         return values.<String, SecretValue>getAsync(key, k -> {
                     loaded[0] = true;
@@ -67,6 +66,15 @@ public class SecretCache {
                 .invoke(() -> metrics.cacheLookup(loaded[0] ? "miss" : "hit"))
                 .map(value -> new Lookup(value, false))
                 .onFailure(SecretStoreException.class).recoverWithUni(failure -> fallBack(key, (SecretStoreException) failure));
+    }
+
+    /** The fresh value of a version if it is in memory already (a hit), else null. */
+    public SecretValue cached(SecretArn arn, String versionId) {
+        SecretValue hit = CachedValues.ifLoaded(fresh, CacheKeys.secret(arn.value(), versionId));
+        if (hit != null) {
+            metrics.cacheLookup("hit");
+        }
+        return hit;
     }
 
     /** Drops a version's value here and on every replica. */

@@ -132,21 +132,45 @@ public class CredentialManager {
 
     /** The portal's current credentials, found within the caller's tenant (the dual read). */
     private Uni<CredentialRead> read(Caller caller, String portal) {
+        CredentialRead cached = readCached(caller, portal);
+        if (cached != null) {
+            return Uni.createFrom().item(cached);
+        }
         return endpoints.find(caller.tenant(), portal, noCredentials(portal).getMessage())
                 .chain(this::resolveRotation)
                 .chain(endpoint -> read(caller, endpoint));
+    }
+
+    /**
+     * The read when the endpoint and its current secret are both in memory, the common case:
+     * no reactive step at all. Null when anything needs the database or the store.
+     */
+    private CredentialRead readCached(Caller caller, String portal) {
+        Endpoint endpoint = endpoints.cached(caller.tenant(), portal);
+        if (endpoint == null || !endpoint.hasSecret() || endpoint.rotationUnresolved(Instant.now(), rotationLease)) {
+            return null;
+        }
+        SecretValue value = cache.cached(endpoint.secret(), endpoint.secretVersionId());
+        if (value == null) {
+            return null;
+        }
+        caller.audit().secretArn(endpoint.secret().value());
+        return fromStore(endpoint, value);
     }
 
     private Uni<CredentialRead> read(Caller caller, Endpoint endpoint) {
         if (!endpoint.hasSecret()) {
             return legacyOr(endpoint, endpoint.referenceInvalid() ? invalidReference(endpoint) : noCredentials(endpoint));
         }
-        SecretArn arn = endpoint.secret();
-        caller.audit().secretArn(arn.value());
+        caller.audit().secretArn(endpoint.secret().value());
         return current(endpoint)
-                .map(value -> new CredentialRead(value, CredentialSource.SECRET_STORE, endpoint.secretVersion(),
-                        endpoint.lastRotatedAt(), endpoint.rotationStatus()))
+                .map(value -> fromStore(endpoint, value))
                 .onFailure(BrokerException.class).recoverWithUni(failure -> legacyOr(endpoint, (BrokerException) failure));
+    }
+
+    private static CredentialRead fromStore(Endpoint endpoint, SecretValue value) {
+        return new CredentialRead(value, CredentialSource.SECRET_STORE, endpoint.secretVersion(), endpoint.lastRotatedAt(),
+                endpoint.rotationStatus());
     }
 
     /** The current version's value, from the cache or the store; store failures become caller-facing errors. */

@@ -55,6 +55,11 @@ public class Endpoints {
         return cache.get(tenant, portal, () -> load(tenant, portal, notFoundMessage));
     }
 
+    /** The tenant's portal if it is cached, else null: for the request path's synchronous fast path. */
+    public Endpoint cached(String tenant, String portal) {
+        return cache.cached(tenant, portal);
+    }
+
     /**
      * The tenant's portal read from Postgres now; NOT_FOUND when it is not registered in this
      * tenant, UNAVAILABLE when Postgres does not answer within {@code rcm.database-timeout}.
