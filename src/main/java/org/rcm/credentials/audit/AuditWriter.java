@@ -4,8 +4,9 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
-import jakarta.annotation.PreDestroy;
+import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
@@ -37,6 +38,7 @@ public class AuditWriter {
 
     private static final Logger LOG = Logger.getLogger(AuditWriter.class);
     private static final long SWEEP_MILLIS = 50;
+    private static final long DRAIN_SECONDS = 10;
     private static final String INSERT = """
             INSERT INTO credential_access_log (tenant_id, portal_id, secret_arn, access_type, access_by,
                 ip_address, user_agent, success, error_message, unexpected_ip, accessed_at)
@@ -198,13 +200,24 @@ public class AuditWriter {
         next.forEach(this::write);
     }
 
-    /** Waits (bounded) for queued rows to be written when the service stops. */
-    @PreDestroy
-    void drain() {
+    /**
+     * Writes the rows still queued when the service stops, for up to {@link #DRAIN_SECONDS}:
+     * on the shutdown event, while the database pool is still open (it is closed before
+     * {@code @PreDestroy} methods run).
+     */
+    void drain(@Observes ShutdownEvent event) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DRAIN_SECONDS);
         lock.lock();
         try {
-            long remaining = TimeUnit.SECONDS.toNanos(5);
-            while ((!queue.isEmpty() || inFlight > 0) && remaining > 0) {
+            if (!queue.isEmpty() || inFlight > 0) {
+                LOG.infof("Writing %d queued audit rows before stopping", queue.size());
+            }
+            while (!queue.isEmpty() || inFlight > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    LOG.warnf("Stopping with %d audit rows unwritten", queue.size());
+                    return;
+                }
                 if (!queue.isEmpty() && inFlight < maxInFlight) {
                     List<List<Pending>> batches = takeBatches(true);
                     lock.unlock();
@@ -214,10 +227,7 @@ public class AuditWriter {
                         lock.lock();
                     }
                 }
-                remaining = drained.awaitNanos(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(100)));
-            }
-            if (!queue.isEmpty()) {
-                LOG.warnf("Stopping with %d audit rows unwritten", queue.size());
+                drained.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
