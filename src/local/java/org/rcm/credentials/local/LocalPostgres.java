@@ -27,9 +27,12 @@ public final class LocalPostgres implements AutoCloseable {
         this.server = server;
     }
 
-    /** Starts an embedded server whose data lives in {@code dataDirectory} and survives restarts. */
+    /**
+     * Starts an embedded server whose data lives in {@code dataDirectory} and survives restarts,
+     * crashes included: it commits {@linkplain #durable durably}.
+     */
     public static LocalPostgres startPersistent(Path dataDirectory, int port) {
-        return startEmbedded(EmbeddedPostgres.builder()
+        return startEmbedded(durable(EmbeddedPostgres.builder())
                 .setDataDirectory(dataDirectory)
                 .setCleanDataDirectory(false)
                 .setPort(port));
@@ -40,15 +43,19 @@ public final class LocalPostgres implements AutoCloseable {
         return startEmbedded(EmbeddedPostgres.builder());
     }
 
-    /**
-     * Starts an embedded server on a free port with a throw-away data directory that commits
-     * durably, like a production server: the embedded default runs with fsync and
-     * synchronous_commit off, which makes every commit free.
-     */
+    /** Starts an embedded server on a free port with a throw-away data directory that commits durably. */
     public static LocalPostgres startEphemeralDurable() {
-        return startEmbedded(EmbeddedPostgres.builder()
+        return startEmbedded(durable(EmbeddedPostgres.builder()));
+    }
+
+    /**
+     * Commits like a production server: the embedded default runs with fsync and
+     * synchronous_commit off, which makes every commit free and a crash able to lose or corrupt data.
+     */
+    private static EmbeddedPostgres.Builder durable(EmbeddedPostgres.Builder builder) {
+        return builder
                 .setServerConfig("fsync", "on")
-                .setServerConfig("synchronous_commit", "on"));
+                .setServerConfig("synchronous_commit", "on");
     }
 
     /** Uses the server at {@code url} when given, else starts an ephemeral embedded one. */
