@@ -8,7 +8,9 @@ public enum AccessType {
     STORE,
     ROTATE,
     DELETE,
-    REGISTER;
+    REGISTER,
+    /** Any other administrative RPC (schedules, access-log queries, legacy migration); audited when refused. */
+    ADMIN;
 
     /** The {@code credential_access_log.access_type} value. */
     public String dbValue() {

@@ -7,6 +7,7 @@ import io.grpc.Contexts;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
@@ -18,6 +19,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.spi.Prioritized;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import org.rcm.credentials.api.v1.CredentialAdminServiceGrpc;
 import org.rcm.credentials.api.v1.CredentialServiceGrpc;
 import org.rcm.credentials.api.v1.RotateCredentialsResponse;
@@ -27,7 +29,9 @@ import org.rcm.credentials.tenant.Caller;
 
 /**
  * Writes exactly one access-log row for every call of an audited RPC, whatever ends it:
- * success, a domain error, invalid input, or a denied role. It runs outside the identity
+ * success, a domain error, invalid input, or a denied role; and one for every refused call
+ * ({@code PERMISSION_DENIED}: role or address) of the other RPCs of both services, as
+ * {@link AccessType#ADMIN}. It runs outside the identity
  * interceptor and the handler and sees the call's final status, so every path is covered by
  * one mechanism.
  *
@@ -43,6 +47,7 @@ public class AuditInterceptor implements ServerInterceptor, Prioritized {
     /** Runs before (outside) the identity interceptor, whose rejections it must audit. */
     public static final int PRIORITY = 20;
 
+    /** The RPCs audited on every call; the other RPCs of both services only when refused. */
     private static final Map<String, AccessType> AUDITED = Map.of(
             CredentialServiceGrpc.getGetCredentialsMethod().getFullMethodName(), AccessType.RETRIEVE,
             CredentialServiceGrpc.getGenerateTotpMethod().getFullMethodName(), AccessType.RETRIEVE,
@@ -50,6 +55,9 @@ public class AuditInterceptor implements ServerInterceptor, Prioritized {
             CredentialServiceGrpc.getRotateCredentialsMethod().getFullMethodName(), AccessType.ROTATE,
             CredentialServiceGrpc.getDeleteCredentialsMethod().getFullMethodName(), AccessType.DELETE,
             CredentialAdminServiceGrpc.getRegisterEndpointMethod().getFullMethodName(), AccessType.REGISTER);
+
+    private static final Set<String> SERVICES = Set.of(
+            CredentialServiceGrpc.SERVICE_NAME, CredentialAdminServiceGrpc.SERVICE_NAME);
 
     private final AuditWriter writer;
     private final BrokerMetrics metrics;
@@ -67,11 +75,12 @@ public class AuditInterceptor implements ServerInterceptor, Prioritized {
     @Override
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
             ServerCallHandler<ReqT, RespT> next) {
-        AccessType type = AUDITED.get(call.getMethodDescriptor().getFullMethodName());
-        if (type == null) {
+        MethodDescriptor<ReqT, RespT> method = call.getMethodDescriptor();
+        if (!SERVICES.contains(method.getServiceName())) {
             return next.startCall(call, headers);
         }
-        CallAudit audit = new CallAudit(type);
+        AccessType type = AUDITED.get(method.getFullMethodName());
+        CallAudit audit = type == null ? new CallAudit(AccessType.ADMIN, true) : new CallAudit(type, false);
         Context context = Context.current().withValue(CallAudit.KEY, audit);
         ServerCall.Listener<ReqT> listener = Contexts.interceptCall(context, new AuditedCall<>(call, audit), headers, next);
         return new SimpleForwardingServerCallListener<>(listener) {
@@ -104,6 +113,10 @@ public class AuditInterceptor implements ServerInterceptor, Prioritized {
             Caller caller = audit.caller();
             if (caller == null) {
                 metrics.accessWithoutTenant(audit.accessType());
+                finish(status, trailers);
+                return;
+            }
+            if (audit.refusalsOnly() && status.getCode() != Status.Code.PERMISSION_DENIED) {
                 finish(status, trailers);
                 return;
             }

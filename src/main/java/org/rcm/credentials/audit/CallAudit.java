@@ -13,16 +13,18 @@ public final class CallAudit {
     static final Context.Key<CallAudit> KEY = Context.key("rcm.call-audit");
 
     /** For calls that are not audited: every note is ignored. */
-    public static final CallAudit NONE = new CallAudit(null);
+    public static final CallAudit NONE = new CallAudit(null, true);
 
     private final AccessType accessType;
+    private final boolean refusalsOnly;
     private volatile Caller caller;
     private volatile String portalId;
     private volatile String secretArn;
     private volatile boolean unexpectedIp;
 
-    CallAudit(AccessType accessType) {
+    CallAudit(AccessType accessType, boolean refusalsOnly) {
         this.accessType = accessType;
+        this.refusalsOnly = refusalsOnly;
     }
 
     /** The audit note of the RPC being handled, or {@link #NONE}. */
@@ -48,6 +50,11 @@ public final class CallAudit {
 
     void portalId(String portalId) {
         this.portalId = portalId;
+    }
+
+    /** Whether only a refused call of this RPC gets a row. */
+    boolean refusalsOnly() {
+        return refusalsOnly;
     }
 
     AccessType accessType() {

@@ -18,10 +18,11 @@ public final class AuditLog {
     private AuditLog() {
     }
 
-    /** The rows of a tenant's portal, oldest first. */
+    /** The rows of a tenant's portal (null: of calls that named no portal), oldest first. */
     public static List<Row> rows(String tenant, String portal) {
         return query("SELECT tenant_id, portal_id, secret_arn, access_type, access_by, host(ip_address), user_agent,"
-                + " success, error_message FROM credential_access_log WHERE tenant_id = ? AND portal_id = ? ORDER BY id",
+                + " success, error_message FROM credential_access_log"
+                + " WHERE tenant_id = ? AND portal_id IS NOT DISTINCT FROM ? ORDER BY id",
                 tenant, portal);
     }
 

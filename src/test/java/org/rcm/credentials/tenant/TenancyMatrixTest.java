@@ -56,36 +56,49 @@ class TenancyMatrixTest {
 
     private static final String SECRET = "tenant-a-secret-" + UUID.randomUUID();
 
-    /** One RPC, called on a portal through the two stubs of a channel. */
-    private record Rpc(String name, String accessType, BiFunction<Stubs, String, Message> call) {
+    /**
+     * One RPC, called on a portal through the two stubs of a channel. Its audit rows have
+     * {@code accessType}, for every call or, when {@code refusalsOnly}, for refused calls only,
+     * and name the portal when {@code portalScoped}.
+     */
+    private record Rpc(String name, String accessType, boolean refusalsOnly, boolean portalScoped,
+            BiFunction<Stubs, String, Message> call) {
+
+        static Rpc audited(String name, String accessType, BiFunction<Stubs, String, Message> call) {
+            return new Rpc(name, accessType, false, true, call);
+        }
+
+        static Rpc auditedWhenRefused(String name, boolean portalScoped, BiFunction<Stubs, String, Message> call) {
+            return new Rpc(name, "admin", true, portalScoped, call);
+        }
     }
 
     private record Stubs(CredentialServiceBlockingStub credentials, CredentialAdminServiceBlockingStub admin) {
     }
 
     private static final List<Rpc> RPCS = List.of(
-            new Rpc("GetCredentials", "retrieve", (s, p) -> s.credentials().getCredentials(
+            Rpc.audited("GetCredentials", "retrieve", (s, p) -> s.credentials().getCredentials(
                     GetCredentialsRequest.newBuilder().setPortalId(p).build())),
-            new Rpc("GenerateTotp", "retrieve", (s, p) -> s.credentials().generateTotp(
+            Rpc.audited("GenerateTotp", "retrieve", (s, p) -> s.credentials().generateTotp(
                     GenerateTotpRequest.newBuilder().setPortalId(p).build())),
-            new Rpc("StoreCredentials", "store", (s, p) -> s.credentials().storeCredentials(
+            Rpc.audited("StoreCredentials", "store", (s, p) -> s.credentials().storeCredentials(
                     StoreCredentialsRequest.newBuilder().setPortalId(p).setCredentials(Broker.credentialsWith("new")).build())),
-            new Rpc("RotateCredentials", "rotate", (s, p) -> s.credentials().rotateCredentials(
+            Rpc.audited("RotateCredentials", "rotate", (s, p) -> s.credentials().rotateCredentials(
                     RotateCredentialsRequest.newBuilder().setPortalId(p).build())),
-            new Rpc("DeleteCredentials", "delete", (s, p) -> s.credentials().deleteCredentials(
+            Rpc.audited("DeleteCredentials", "delete", (s, p) -> s.credentials().deleteCredentials(
                     DeleteCredentialsRequest.newBuilder().setPortalId(p).build())),
-            new Rpc("RegisterEndpoint", "register", (s, p) -> s.admin().registerEndpoint(
+            Rpc.audited("RegisterEndpoint", "register", (s, p) -> s.admin().registerEndpoint(
                     RegisterEndpointRequest.newBuilder().setPortalId(p).setName("n").setPortalType("insurance").build())),
-            new Rpc("SetRotationSchedule", null, (s, p) -> s.admin().setRotationSchedule(
+            Rpc.auditedWhenRefused("SetRotationSchedule", true, (s, p) -> s.admin().setRotationSchedule(
                     SetRotationScheduleRequest.newBuilder().setPortalId(p).build())),
-            new Rpc("GetRotationSchedule", null, (s, p) -> s.admin().getRotationSchedule(
+            Rpc.auditedWhenRefused("GetRotationSchedule", true, (s, p) -> s.admin().getRotationSchedule(
                     GetRotationScheduleRequest.newBuilder().setPortalId(p).build())),
-            new Rpc("ListDueRotations", null, (s, p) -> s.admin().listDueRotations(ListDueRotationsRequest.getDefaultInstance())),
-            new Rpc("QueryAccessLog", null, (s, p) -> s.admin().queryAccessLog(
+            Rpc.auditedWhenRefused("ListDueRotations", false, (s, p) -> s.admin().listDueRotations(ListDueRotationsRequest.getDefaultInstance())),
+            Rpc.auditedWhenRefused("QueryAccessLog", true, (s, p) -> s.admin().queryAccessLog(
                     QueryAccessLogRequest.newBuilder().setPortalId(p).build())),
-            new Rpc("MigrateLegacyCredentials", null, (s, p) -> s.admin().migrateLegacyCredentials(
+            Rpc.auditedWhenRefused("MigrateLegacyCredentials", false, (s, p) -> s.admin().migrateLegacyCredentials(
                     MigrateLegacyCredentialsRequest.newBuilder().setDryRun(true).build())),
-            new Rpc("PurgeLegacyCredentials", null, (s, p) -> s.admin().purgeLegacyCredentials(
+            Rpc.auditedWhenRefused("PurgeLegacyCredentials", false, (s, p) -> s.admin().purgeLegacyCredentials(
                     PurgeLegacyCredentialsRequest.newBuilder().setDryRun(true).build())));
 
     /** Expected status per RPC (in the order of {@link #RPCS}) for each identity. */
@@ -124,7 +137,7 @@ class TenancyMatrixTest {
                     CredentialAdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS));
             for (int i = 0; i < RPCS.size(); i++) {
                 Rpc rpc = RPCS.get(i);
-                int rowsBefore = auditRows(identity, portal);
+                int rowsBefore = auditRows(identity, rpc, portal);
                 Status.Code actual = call(rpc, stubs, portal, identity);
                 cells.add(rpc.name() + "=" + actual);
                 assertEquals(expected.get(i), actual, identity + " " + rpc.name());
@@ -174,17 +187,18 @@ class TenancyMatrixTest {
     }
 
     /**
-     * Exactly one new row in the caller's own tenant for audited RPCs when the tenant is known
-     * (the handshake succeeded and the certificate maps to one); none otherwise.
+     * Exactly one new row in the caller's own tenant when the tenant is known (the handshake
+     * succeeded and the certificate maps to one) and the RPC is audited for this outcome;
+     * none otherwise.
      */
     private static void assertAudited(TestIdentity identity, String portal, Rpc rpc, Status.Code actual, int rowsBefore) {
-        int rowsAfter = auditRows(identity, portal);
-        if (identity.tenant() == null || actual == UNAVAILABLE || rpc.accessType() == null) {
+        int rowsAfter = auditRows(identity, rpc, portal);
+        if (identity.tenant() == null || actual == UNAVAILABLE || (rpc.refusalsOnly() && actual != PERMISSION_DENIED)) {
             assertEquals(rowsBefore, rowsAfter, identity + " " + rpc.name() + " must not be audited");
             return;
         }
         assertEquals(rowsBefore + 1, rowsAfter, identity + " " + rpc.name() + " must write one audit row");
-        List<AuditLog.Row> rows = AuditLog.rows(identity.tenant(), portal);
+        List<AuditLog.Row> rows = AuditLog.rows(identity.tenant(), rpc.portalScoped() ? portal : null);
         AuditLog.Row row = rows.get(rows.size() - 1);
         assertEquals(rpc.accessType(), row.accessType());
         assertEquals(actual == OK, row.success());
@@ -192,8 +206,8 @@ class TenancyMatrixTest {
         assertEquals("127.0.0.1", row.ipAddress());
     }
 
-    private static int auditRows(TestIdentity identity, String portal) {
-        return identity.tenant() == null ? 0 : AuditLog.rows(identity.tenant(), portal).size();
+    private static int auditRows(TestIdentity identity, Rpc rpc, String portal) {
+        return identity.tenant() == null ? 0 : AuditLog.rows(identity.tenant(), rpc.portalScoped() ? portal : null).size();
     }
 
     private static List<Status.Code> concat(List<Status.Code> a, List<Status.Code> b) {
