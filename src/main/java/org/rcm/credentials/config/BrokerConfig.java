@@ -143,8 +143,10 @@ public interface BrokerConfig {
 
     interface Rotation {
         /**
-         * How long a rotation may hold a portal. A rotation that has not finished by then (its
-         * process died, say) is resolved by the next Get or Rotate.
+         * How long a change (store, rotate or delete) may hold a portal. A change that has not
+         * finished by then (its process died, say) is resolved by the next Get or Rotate. Keep
+         * it above the longest a change can take: two AWS calls ({@code rcm.aws.call-timeout})
+         * and four database steps ({@code rcm.database-timeout}), 18 s with the defaults.
          */
         @WithDefault("60s")
         Duration lease();

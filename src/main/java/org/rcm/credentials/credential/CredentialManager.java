@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 import org.rcm.credentials.cache.SecretCache;
 import org.rcm.credentials.config.BrokerConfig;
@@ -150,7 +151,7 @@ public class CredentialManager {
         if (endpoint == null || !endpoint.hasSecret() || endpoint.rotationUnresolved(Instant.now(), rotationLease)) {
             return null;
         }
-        SecretValue value = cache.cached(endpoint.secret(), endpoint.secretVersionId());
+        SecretValue value = cache.cached(endpoint.secret(), endpoint.cacheVersion());
         if (value == null) {
             return null;
         }
@@ -176,7 +177,7 @@ public class CredentialManager {
     /** The current version's value, from the cache or the store; store failures become caller-facing errors. */
     private Uni<SecretValue> current(Endpoint endpoint) {
         SecretArn arn = endpoint.secret();
-        return cache.get(arn, endpoint.secretVersionId(), () -> fetch(arn, endpoint.secretVersionId()))
+        return cache.get(arn, endpoint.cacheVersion(), () -> fetch(arn, endpoint.secretVersionId()))
                 .map(SecretCache.Lookup::value)
                 .onFailure(SecretStoreException.class)
                 .transform(failure -> readFailure(endpoint, (SecretStoreException) failure));
@@ -212,23 +213,38 @@ public class CredentialManager {
         byte[] fingerprint = fingerprint("store", portal, backend.name(), value.toJson());
         return idempotency.once(caller.tenant(), key, "store", fingerprint, STORED, stored -> true,
                 () -> endpoints.load(caller.tenant(), portal, notRegistered(portal))
+                        .chain(this::resolveRotation)
                         .chain(endpoint -> store(caller, endpoint, value, backend, requestToken(caller, portal, key))));
     }
 
     private Uni<Stored> store(Caller caller, Endpoint endpoint, SecretValue value, SecretBackend backend, String token) {
-        if (endpoint.rotationInProgress(Instant.now(), rotationLease)) {
-            return Uni.createFrom().failure(rotationInProgress(endpoint));
+        if (endpoint.referenceInvalid()) {
+            return Uni.createFrom().failure(invalidReference(endpoint));
         }
         SecretArn previous = endpoint.secret();
         SecretArn target = previous != null && previous.backend() == backend
                 ? previous : names.arnFor(caller.tenant(), endpoint.portalId(), backend);
         caller.audit().secretArn(target.value());
-        return stores.of(backend).put(target, value, token)
-                .onFailure(SecretStoreException.class).transform(failure -> writeFailure((SecretStoreException) failure))
-                .invoke(written -> caller.audit().secretArn(written.arn().value()))
-                .chain(written -> endpoints.markStored(endpoint, written.arn().value(), written.versionId()))
+        return claimed(endpoint, claim -> stores.of(backend).put(target, value, token)
+                        .onFailure(SecretStoreException.class).transform(failure -> writeFailure((SecretStoreException) failure))
+                        .invoke(written -> caller.audit().secretArn(written.arn().value()))
+                        .chain(written -> endpoints.markStored(endpoint, claim, written.arn().value(), written.versionId())))
                 .call(() -> forgetPrevious(endpoint, backend))
                 .map(stored -> new Stored(stored.secretVersion(), stored.lastRotatedAt(), stored.rotationStatus()));
+    }
+
+    /**
+     * Runs {@code change} under the endpoint's claim, so that no other store, rotation or
+     * delete of the portal writes to the secret store meanwhile; a change that fails gives its
+     * claim back. ABORTED while another change holds the portal.
+     */
+    private <T> Uni<T> claimed(Endpoint endpoint, Function<Instant, Uni<T>> change) {
+        if (endpoint.rotationInProgress(Instant.now(), rotationLease)) {
+            return Uni.createFrom().failure(changeInProgress(endpoint));
+        }
+        return endpoints.claim(endpoint, rotationLease)
+                .chain(claim -> change.apply(claim)
+                        .onFailure().call(() -> endpoints.releaseClaim(endpoint, claim)));
     }
 
     /** Drops the replaced version from the caches; after a backend switch, deletes the old secret. */
@@ -237,7 +253,7 @@ public class CredentialManager {
         if (previous == null) {
             return Uni.createFrom().voidItem();
         }
-        Uni<Void> forget = cache.invalidate(previous, endpoint.secretVersionId());
+        Uni<Void> forget = cache.invalidate(previous, endpoint.cacheVersion());
         if (previous.backend() == newBackend) {
             return forget;
         }
@@ -275,11 +291,13 @@ public class CredentialManager {
         }
         SecretArn arn = endpoint.secret();
         caller.audit().secretArn(arn.value());
+        if (endpoint.rotationInProgress(Instant.now(), rotationLease)) {
+            return Uni.createFrom().failure(changeInProgress(endpoint));
+        }
         return current(endpoint)
                 .map(currentValue -> merge(currentValue, changes, policy))
                 .invoke(newValue -> stores.requireFits(newValue, arn.backend()))
-                .chain(newValue -> endpoints.claimRotation(endpoint, rotationLease)
-                        .onFailure(BrokerException.class).transform(conflict -> rotationInProgress(endpoint))
+                .chain(newValue -> endpoints.claim(endpoint, rotationLease)
                         .chain(claim -> twoPhaseRotation(endpoint, newValue, claim, token)));
     }
 
@@ -290,7 +308,7 @@ public class CredentialManager {
                 .call(pending -> endpoints.markPending(endpoint, claim, pending.versionId()))
                 .call(pending -> store.promote(arn, pending.versionId()))
                 .chain(pending -> endpoints.markPromoted(endpoint, pending.versionId()))
-                .call(() -> cache.invalidate(arn, endpoint.secretVersionId()))
+                .call(() -> cache.invalidate(arn, endpoint.cacheVersion()))
                 .invoke(() -> metrics.rotation("success"))
                 .map(rotated -> new Rotated(true, rotated.rotationStatus(), rotated.secretVersion(),
                         rotated.lastRotatedAt(), ""))
@@ -332,7 +350,7 @@ public class CredentialManager {
                 : stores.of(endpoint.secret()).currentVersionId(endpoint.secret())
                         .chain(current -> current.equals(pending)
                                 ? endpoints.markPromoted(endpoint, pending)
-                                        .call(() -> cache.invalidate(endpoint.secret(), endpoint.secretVersionId()))
+                                        .call(() -> cache.invalidate(endpoint.secret(), endpoint.cacheVersion()))
                                 : endpoints.abandonPending(endpoint, pending).chain(() -> reload(endpoint)));
         return resolved
                 .invoke(after -> LOG.infof("Resolved an unfinished rotation of endpoint %d: %s", endpoint.id(),
@@ -366,15 +384,12 @@ public class CredentialManager {
         if (endpoint.secret() == null) {
             return Uni.createFrom().item(false);
         }
-        if (endpoint.rotationInProgress(Instant.now(), rotationLease)) {
-            return Uni.createFrom().failure(rotationInProgress(endpoint));
-        }
         SecretArn arn = endpoint.secret();
         caller.audit().secretArn(arn.value());
-        return stores.of(arn).delete(arn)
-                .onFailure(SecretStoreException.class).transform(failure -> writeFailure((SecretStoreException) failure))
-                .call(() -> endpoints.markDeleted(endpoint))
-                .call(() -> cache.invalidate(arn, endpoint.secretVersionId()))
+        return claimed(endpoint, claim -> stores.of(arn).delete(arn)
+                        .onFailure(SecretStoreException.class).transform(failure -> writeFailure((SecretStoreException) failure))
+                        .call(() -> endpoints.markDeleted(endpoint, claim)))
+                .call(() -> cache.invalidate(arn, endpoint.cacheVersion()))
                 .replaceWith(true);
     }
 
@@ -470,9 +485,9 @@ public class CredentialManager {
                 "the stored secret reference of portal " + endpoint.portalId() + " is invalid; contact an operator", null);
     }
 
-    private static BrokerException rotationInProgress(Endpoint endpoint) {
-        return BrokerException.inProgress("ROTATION_IN_PROGRESS",
-                "a rotation of portal " + endpoint.portalId() + " is in progress; retry later");
+    private static BrokerException changeInProgress(Endpoint endpoint) {
+        return BrokerException.inProgress("CHANGE_IN_PROGRESS",
+                "portal " + endpoint.portalId() + " is being changed by another request; retry");
     }
 
     private static final Idempotency.Codec<Stored> STORED = Idempotency.codec(

@@ -23,7 +23,16 @@ public record Endpoint(long id, String tenantId, String portalId, SecretArn secr
         return secret != null && secretVersionId != null;
     }
 
-    /** A rotation holds this portal and its lease has not run out. */
+    /**
+     * The current version's name in the secret caches. Not the store's version id alone: SSM
+     * numbers versions from 1 again after a delete, so a version id can come back with another
+     * value; the version counter only grows.
+     */
+    public String cacheVersion() {
+        return secretVersion + ":" + secretVersionId;
+    }
+
+    /** A change (store, rotate or delete) holds this portal and its lease has not run out. */
     public boolean rotationInProgress(Instant now, Duration lease) {
         return rotationStatus == RotationState.PENDING && rotationStartedAt != null
                 && rotationStartedAt.isAfter(now.minus(lease));

@@ -19,22 +19,34 @@ public class EndpointRepository implements PanacheRepository<IntegrationEndpoint
         return find("tenantId = ?1 and portalId = ?2", tenantId, portalId).firstResult();
     }
 
-    /** A store made {@code versionId} current; conditional on the version counter read before. */
-    public Uni<Integer> markStored(long id, long expectedVersion, String arn, String versionId, Instant at) {
+    /**
+     * Claims the row for a change (store, rotate or delete) before any write to the secret
+     * store, unless another change holds a claim younger than {@code staleBefore}; conditional
+     * on the version counter read before. The claim shows as rotation status 'pending'.
+     */
+    public Uni<Integer> claim(long id, long expectedVersion, Instant at, Instant staleBefore) {
+        return update("rotationStatus = 'pending', rotationStartedAt = :at, pendingVersionId = null, updatedAt = :at"
+                        + " where id = :id and secretVersion = :expected"
+                        + " and (rotationStatus is null or rotationStatus <> 'pending' or rotationStartedAt < :stale)",
+                Parameters.with("at", at).and("id", id).and("expected", expectedVersion).and("stale", staleBefore));
+    }
+
+    /** Gives back the claim of a change that changed nothing, restoring the rotation status it found. */
+    public Uni<Integer> releaseClaim(long id, Instant claimedAt, String previousStatus) {
+        return update("rotationStatus = :previous, rotationStartedAt = null, updatedAt = :now"
+                        + " where id = :id and rotationStatus = 'pending' and rotationStartedAt = :claimed",
+                Parameters.with("previous", previousStatus).and("now", Instant.now())
+                        .and("id", id).and("claimed", claimedAt));
+    }
+
+    /** The store claimed at {@code claimedAt} made {@code versionId} of {@code arn} current. */
+    public Uni<Integer> markStored(long id, Instant claimedAt, String arn, String versionId, Instant at) {
         return update("secretArn = :arn, secretVersionId = :versionId, secretVersion = secretVersion + 1,"
                         + " pendingVersionId = null, rotationStartedAt = null, lastRotatedAt = :at,"
                         + " rotationStatus = 'active', updatedAt = :at"
-                        + " where id = :id and secretVersion = :expected",
+                        + " where id = :id and rotationStatus = 'pending' and rotationStartedAt = :claimed",
                 Parameters.with("arn", arn).and("versionId", versionId).and("at", at)
-                        .and("id", id).and("expected", expectedVersion));
-    }
-
-    /** Claims the row for a rotation, unless another rotation holds a claim younger than {@code staleBefore}. */
-    public Uni<Integer> claimRotation(long id, long expectedVersion, Instant at, Instant staleBefore) {
-        return update("rotationStatus = 'pending', rotationStartedAt = :at, pendingVersionId = null, updatedAt = :at"
-                        + " where id = :id and secretVersion = :expected and secretArn is not null"
-                        + " and (rotationStatus is null or rotationStatus <> 'pending' or rotationStartedAt < :stale)",
-                Parameters.with("at", at).and("id", id).and("expected", expectedVersion).and("stale", staleBefore));
+                        .and("id", id).and("claimed", claimedAt));
     }
 
     /** Phase one of a rotation wrote {@code pendingVersionId}. */
@@ -76,10 +88,11 @@ public class EndpointRepository implements PanacheRepository<IntegrationEndpoint
                 Parameters.with("now", Instant.now()).and("id", id).and("claimed", claimedAt));
     }
 
-    /** The secret was deleted; the reference and rotation state go with it. */
-    public Uni<Integer> markDeleted(long id, long expectedVersion) {
+    /** The delete claimed at {@code claimedAt} removed the secret; the reference and rotation state go with it. */
+    public Uni<Integer> markDeleted(long id, Instant claimedAt) {
         return update("secretArn = null, secretVersionId = null, pendingVersionId = null, rotationStartedAt = null,"
-                        + " rotationStatus = null, updatedAt = :now where id = :id and secretVersion = :expected",
-                Parameters.with("now", Instant.now()).and("id", id).and("expected", expectedVersion));
+                        + " rotationStatus = null, secretVersion = secretVersion + 1, updatedAt = :now"
+                        + " where id = :id and rotationStatus = 'pending' and rotationStartedAt = :claimed",
+                Parameters.with("now", Instant.now()).and("id", id).and("claimed", claimedAt));
     }
 }

@@ -41,13 +41,13 @@ public class Endpoints {
     private final EndpointRepository repository;
     private final EndpointCache cache;
     private final SecretNames names;
-    private final Duration readTimeout;
+    private final Duration timeout;
 
     public Endpoints(EndpointRepository repository, EndpointCache cache, SecretNames names, BrokerConfig config) {
         this.repository = repository;
         this.cache = cache;
         this.names = names;
-        this.readTimeout = config.databaseTimeout();
+        this.timeout = config.databaseTimeout();
     }
 
     /** The tenant's portal through the cache; NOT_FOUND when it is not registered in this tenant. */
@@ -65,9 +65,7 @@ public class Endpoints {
      * tenant, UNAVAILABLE when Postgres does not answer within {@code rcm.database-timeout}.
      */
     public Uni<Endpoint> load(String tenant, String portal, String notFoundMessage) {
-        return Panache.withSession(() -> repository.findByPortal(tenant, portal))
-                .ifNoItem().after(readTimeout).failWith(() -> BrokerException.unavailable("DATABASE_UNAVAILABLE",
-                        "the database did not answer in time; no credential was released", null))
+        return bounded(Panache.withSession(() -> repository.findByPortal(tenant, portal)))
                 .onItem().ifNull().failWith(() -> BrokerException.notFound("PORTAL_NOT_FOUND", notFoundMessage))
                 .map(this::snapshot);
     }
@@ -78,14 +76,14 @@ public class Endpoints {
      * @return true when it was created
      */
     public Uni<Boolean> register(String tenant, String portal, String name, String portalType, String configJson) {
-        return Panache.withTransaction(() -> Panache.getSession().chain(session -> session
+        return bounded(Panache.withTransaction(() -> Panache.getSession().chain(session -> session
                         .createNativeQuery(UPSERT, Boolean.class)
                         .setParameter(1, tenant)
                         .setParameter(2, portal)
                         .setParameter(3, name)
                         .setParameter(4, portalType)
                         .setParameter(5, configJson)
-                        .getSingleResult()))
+                        .getSingleResult())))
                 .call(() -> cache.invalidate(tenant, portal));
     }
 
@@ -94,21 +92,32 @@ public class Endpoints {
         return Instant.now().truncatedTo(ChronoUnit.MICROS);
     }
 
-    /** A store made {@code versionId} of {@code arn} current; returns the endpoint as it is now. */
-    public Uni<Endpoint> markStored(Endpoint endpoint, String arn, String versionId) {
-        return change(endpoint, () -> repository.markStored(endpoint.id(), endpoint.secretVersion(), arn, versionId, now()))
-                .chain(() -> reload(endpoint));
+    /**
+     * Claims the endpoint for a change (store, rotate or delete), before anything is written to
+     * the secret store: one change at a time per portal. Fails ABORTED while another change
+     * holds a claim younger than {@code lease}, or when the row changed since it was read.
+     *
+     * @return the claim's time, which the change's later steps present
+     */
+    public Uni<Instant> claim(Endpoint endpoint, Duration lease) {
+        Instant at = now();
+        return change(endpoint, () -> repository.claim(endpoint.id(), endpoint.secretVersion(), at, at.minus(lease)))
+                .replaceWith(at);
     }
 
-    /**
-     * Claims the endpoint for a rotation.
-     *
-     * @return the claim's time, which later steps of the same rotation present
-     */
-    public Uni<Instant> claimRotation(Endpoint endpoint, Duration lease) {
-        Instant at = now();
-        return change(endpoint, () -> repository.claimRotation(endpoint.id(), endpoint.secretVersion(), at, at.minus(lease)))
-                .replaceWith(at);
+    /** Gives back a claim whose change wrote nothing; best effort (an unreleased claim expires). */
+    public Uni<Void> releaseClaim(Endpoint endpoint, Instant claim) {
+        String previous = endpoint.rotationStatus().dbValue();
+        return change(endpoint, () -> repository.releaseClaim(endpoint.id(), claim, previous))
+                .onFailure().invoke(e -> LOG.warnf("Claim on endpoint %d not released (%s); it expires",
+                        endpoint.id(), e.getClass().getSimpleName()))
+                .onFailure().recoverWithNull();
+    }
+
+    /** The store claimed at {@code claim} made {@code versionId} of {@code arn} current; returns the endpoint as it is now. */
+    public Uni<Endpoint> markStored(Endpoint endpoint, Instant claim, String arn, String versionId) {
+        return change(endpoint, () -> repository.markStored(endpoint.id(), claim, arn, versionId, now()))
+                .chain(() -> reload(endpoint));
     }
 
     public Uni<Void> markPending(Endpoint endpoint, Instant claim, String pendingVersionId) {
@@ -133,20 +142,28 @@ public class Endpoints {
         return change(endpoint, () -> repository.expireClaim(endpoint.id(), endpoint.rotationStartedAt()));
     }
 
-    public Uni<Void> markDeleted(Endpoint endpoint) {
-        return change(endpoint, () -> repository.markDeleted(endpoint.id(), endpoint.secretVersion()));
+    public Uni<Void> markDeleted(Endpoint endpoint, Instant claim) {
+        return change(endpoint, () -> repository.markDeleted(endpoint.id(), claim));
     }
 
     /**
      * Runs one conditional update and drops the cached row everywhere. When the row had moved on
-     * (another writer won), fails ABORTED: the caller may retry.
+     * (another writer won), fails ABORTED: the caller may retry. Bounded by
+     * {@code rcm.database-timeout}, so that every step of a change ends well within its claim's
+     * lease: a change never acts on a claim that another request may already have taken over.
      */
     private Uni<Void> change(Endpoint endpoint, Supplier<Uni<Integer>> update) {
-        return Panache.withTransaction(update)
+        return bounded(Panache.withTransaction(update))
                 .call(() -> cache.invalidate(endpoint.tenantId(), endpoint.portalId()))
                 .chain(changed -> changed == 1 ? Uni.createFrom().voidItem()
-                        : Uni.createFrom().failure(BrokerException.inProgress("CONCURRENT_CHANGE",
-                                "portal " + endpoint.portalId() + " was changed by another request; retry")));
+                        : Uni.createFrom().failure(BrokerException.inProgress("CHANGE_IN_PROGRESS",
+                                "portal " + endpoint.portalId() + " is being changed by another request; retry")));
+    }
+
+    /** UNAVAILABLE when Postgres does not answer within {@code rcm.database-timeout}. */
+    private <T> Uni<T> bounded(Uni<T> query) {
+        return query.ifNoItem().after(timeout).failWith(() -> BrokerException.unavailable("DATABASE_UNAVAILABLE",
+                "the database did not answer in time", null));
     }
 
     private Uni<Endpoint> reload(Endpoint endpoint) {
