@@ -65,7 +65,7 @@ public class Endpoints {
      * tenant, UNAVAILABLE when Postgres does not answer within {@code rcm.database-timeout}.
      */
     public Uni<Endpoint> load(String tenant, String portal, String notFoundMessage) {
-        return bounded(Panache.withSession(() -> repository.findByPortal(tenant, portal)))
+        return bounded(Panache.withSession(() -> repository.findByPortal(tenant, portal)), "; no credential was released")
                 .onItem().ifNull().failWith(() -> BrokerException.notFound("PORTAL_NOT_FOUND", notFoundMessage))
                 .map(this::snapshot);
     }
@@ -83,7 +83,7 @@ public class Endpoints {
                         .setParameter(3, name)
                         .setParameter(4, portalType)
                         .setParameter(5, configJson)
-                        .getSingleResult())))
+                        .getSingleResult())), "; retry")
                 .call(() -> cache.invalidate(tenant, portal));
     }
 
@@ -153,7 +153,7 @@ public class Endpoints {
      * lease: a change never acts on a claim that another request may already have taken over.
      */
     private Uni<Void> change(Endpoint endpoint, Supplier<Uni<Integer>> update) {
-        return bounded(Panache.withTransaction(update))
+        return bounded(Panache.withTransaction(update), "; retry")
                 .call(() -> cache.invalidate(endpoint.tenantId(), endpoint.portalId()))
                 .chain(changed -> changed == 1 ? Uni.createFrom().voidItem()
                         : Uni.createFrom().failure(BrokerException.inProgress("CHANGE_IN_PROGRESS",
@@ -161,9 +161,9 @@ public class Endpoints {
     }
 
     /** UNAVAILABLE when Postgres does not answer within {@code rcm.database-timeout}. */
-    private <T> Uni<T> bounded(Uni<T> query) {
+    private <T> Uni<T> bounded(Uni<T> query, String consequence) {
         return query.ifNoItem().after(timeout).failWith(() -> BrokerException.unavailable("DATABASE_UNAVAILABLE",
-                "the database did not answer in time", null));
+                "the database did not answer in time" + consequence, null));
     }
 
     private Uni<Endpoint> reload(Endpoint endpoint) {

@@ -11,7 +11,12 @@ import io.grpc.protobuf.StatusProto;
 import io.quarkus.grpc.ExceptionHandler;
 import io.quarkus.grpc.ExceptionHandlerProvider;
 import io.quarkus.security.AuthenticationException;
+import io.vertx.sqlclient.ClosedConnectionException;
+import io.vertx.sqlclient.DatabaseException;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.net.ConnectException;
+import java.net.SocketException;
+import java.nio.channels.ClosedChannelException;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import org.jboss.logging.Logger;
@@ -67,6 +72,10 @@ public class GrpcExceptionMapper implements ExceptionHandlerProvider {
         if (t instanceof SecurityException) {
             return withErrorInfo(Code.PERMISSION_DENIED, "the caller may not do this", "PERMISSION_DENIED");
         }
+        if (databaseUnreachable(t)) {
+            LOG.warnf("The database is unreachable: %s", t.getClass().getName());
+            return withErrorInfo(Code.UNAVAILABLE, "the database is unreachable; retry with backoff", "DATABASE_UNAVAILABLE");
+        }
         String incident = UUID.randomUUID().toString();
         LOG.errorf(t, "Unexpected failure, incident %s", incident);
         return withErrorInfo(Code.INTERNAL, "internal error (incident " + incident + ")", "INTERNAL");
@@ -78,6 +87,25 @@ public class GrpcExceptionMapper implements ExceptionHandlerProvider {
             t = t.getCause();
         }
         return t;
+    }
+
+    /**
+     * Postgres could not be reached or went away (refused, reset or closed connections, a
+     * server shutting down or out of connections): a dependency outage, not a bug.
+     */
+    private static boolean databaseUnreachable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ConnectException || t instanceof SocketException || t instanceof ClosedChannelException
+                    || t instanceof ClosedConnectionException) {
+                return true;
+            }
+            if (t instanceof DatabaseException db && db.getSqlState() != null
+                    && (db.getSqlState().startsWith("08") || db.getSqlState().startsWith("57P")
+                            || db.getSqlState().equals("53300"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Code codeOf(BrokerException.Kind kind) {

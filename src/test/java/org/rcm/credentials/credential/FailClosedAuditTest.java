@@ -63,6 +63,28 @@ class FailClosedAuditTest {
         assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(10));
     }
 
+    @Test
+    void aReadThatNeedsTheDatabaseWhileItIsDownIsUnavailableNotAnInternalError() {
+        String portal = newPortal(); // never read, so never cached
+
+        TestEnvironment.databaseProxy().cut();
+        StatusRuntimeException e;
+        try {
+            e = assertThrows(StatusRuntimeException.class, () -> get(ADMIN, portal));
+        } finally {
+            TestEnvironment.databaseProxy().restore();
+        }
+
+        assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), e.getStatus().toString());
+        assertThat(StatusProto.fromThrowable(e).getDetailsList()).anySatisfy(any -> {
+            try {
+                assertThat(any.unpack(ErrorInfo.class).getReason()).isEqualTo("DATABASE_UNAVAILABLE");
+            } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
+                throw new AssertionError(ex);
+            }
+        });
+    }
+
     /** A portal whose credentials ("withheld-pw") are cached, so that only the audit row needs Postgres. */
     private static String warmPortal() {
         String portal = newPortal();
