@@ -228,7 +228,7 @@ public class CredentialManager {
         return claimed(endpoint, claim -> stores.of(backend).put(target, value, token)
                         .onFailure(SecretStoreException.class).transform(failure -> writeFailure((SecretStoreException) failure))
                         .invoke(written -> caller.audit().secretArn(written.arn().value()))
-                        .chain(written -> endpoints.markStored(endpoint, claim, written.arn().value(), written.versionId())))
+                        .chain(written -> endpoints.markStored(endpoint, claim, written.arn(), written.versionId())))
                 .call(() -> forgetPrevious(endpoint, backend))
                 .map(stored -> new Stored(stored.secretVersion(), stored.lastRotatedAt(), stored.rotationStatus()));
     }

@@ -24,6 +24,16 @@ public record Endpoint(long id, String tenantId, String portalId, SecretArn secr
     }
 
     /**
+     * The endpoint after a store or a rotation made {@code versionId} of {@code arn} current at
+     * {@code at}: what the row holds after that update, without reading it again (a failed
+     * read must not turn a change that happened into a reported failure).
+     */
+    public Endpoint withCurrent(SecretArn arn, String versionId, Instant at) {
+        return new Endpoint(id, tenantId, portalId, arn, false, secretVersion + 1, versionId, null, null, at,
+                RotationState.ACTIVE, legacyCredentials);
+    }
+
+    /**
      * The current version's name in the secret caches. Not the store's version id alone: SSM
      * numbers versions from 1 again after a delete, so a version id can come back with another
      * value; the version counter only grows.

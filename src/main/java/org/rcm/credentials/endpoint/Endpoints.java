@@ -115,9 +115,10 @@ public class Endpoints {
     }
 
     /** The store claimed at {@code claim} made {@code versionId} of {@code arn} current; returns the endpoint as it is now. */
-    public Uni<Endpoint> markStored(Endpoint endpoint, Instant claim, String arn, String versionId) {
-        return change(endpoint, () -> repository.markStored(endpoint.id(), claim, arn, versionId, now()))
-                .chain(() -> reload(endpoint));
+    public Uni<Endpoint> markStored(Endpoint endpoint, Instant claim, SecretArn arn, String versionId) {
+        Instant at = now();
+        return change(endpoint, () -> repository.markStored(endpoint.id(), claim, arn.value(), versionId, at))
+                .replaceWith(() -> endpoint.withCurrent(arn, versionId, at));
     }
 
     public Uni<Void> markPending(Endpoint endpoint, Instant claim, String pendingVersionId) {
@@ -126,8 +127,9 @@ public class Endpoints {
 
     /** The pending version is current now; returns the endpoint as it is now. */
     public Uni<Endpoint> markPromoted(Endpoint endpoint, String pendingVersionId) {
-        return change(endpoint, () -> repository.markPromoted(endpoint.id(), pendingVersionId, now()))
-                .chain(() -> reload(endpoint));
+        Instant at = now();
+        return change(endpoint, () -> repository.markPromoted(endpoint.id(), pendingVersionId, at))
+                .replaceWith(() -> endpoint.withCurrent(endpoint.secret(), pendingVersionId, at));
     }
 
     public Uni<Void> markRotationFailed(Endpoint endpoint, Instant claim) {
@@ -164,10 +166,6 @@ public class Endpoints {
     private <T> Uni<T> bounded(Uni<T> query, String consequence) {
         return query.ifNoItem().after(timeout).failWith(() -> BrokerException.unavailable("DATABASE_UNAVAILABLE",
                 "the database did not answer in time" + consequence, null));
-    }
-
-    private Uni<Endpoint> reload(Endpoint endpoint) {
-        return load(endpoint.tenantId(), endpoint.portalId(), "portal " + endpoint.portalId() + " was removed");
     }
 
     private Endpoint snapshot(IntegrationEndpoint row) {
