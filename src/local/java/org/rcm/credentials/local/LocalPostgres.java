@@ -161,12 +161,6 @@ public final class LocalPostgres implements AutoCloseable {
             return "postgresql://" + server.host() + ":" + server.port() + "/" + name;
         }
 
-        /** {@code postgresql://user:password@host:port/db}: the service's RCM_DB_URL form. */
-        public String url() {
-            String password = server.password().isEmpty() ? "" : ":" + server.password();
-            return "postgresql://" + server.user() + password + "@" + server.host() + ":" + server.port() + "/" + name;
-        }
-
         public Connection connect() throws SQLException {
             return DriverManager.getConnection(jdbcUrl(), server.user(), server.password());
         }
