@@ -470,17 +470,21 @@ class DeploymentManifestsTest {
         }
     }
 
+    /**
+     * The SSM and Secrets Manager actions are exactly the calls that src/main makes on their
+     * clients, plus ssm:GetParameterHistory, which nothing in src/main calls: it stays granted
+     * because the issue asks for it. The KMS actions are what SSM and Secrets Manager call with
+     * the service's key on its behalf (the policy's kms:ViaService condition).
+     */
     @Test
-    void taskRolePolicyGrantsExactlyTheCallsTheServiceMakes() throws IOException {
+    void taskRolePolicyGrantsTheServicesAwsCallsPlusParameterHistory() throws IOException {
         Set<String> actions = new TreeSet<>();
         json(AWS.resolve("task-role-policy.json")).get("Statement")
                 .forEach(statement -> statement.get("Action").forEach(a -> actions.add(a.asText())));
-        assertThat(actions).containsExactlyInAnyOrder("ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter",
-                "ssm:GetParameterHistory", "ssm:LabelParameterVersion", "ssm:UnlabelParameterVersion",
-                "secretsmanager:CreateSecret", "secretsmanager:PutSecretValue", "secretsmanager:GetSecretValue",
-                "secretsmanager:UpdateSecretVersionStage", "secretsmanager:DeleteSecret",
-                "secretsmanager:DescribeSecret", "secretsmanager:RestoreSecret", "kms:Decrypt", "kms:Encrypt",
-                "kms:GenerateDataKey");
+        Set<String> expected = new TreeSet<>(awsCallsOfTheService());
+        assertThat(expected).contains("ssm:GetParameter", "secretsmanager:GetSecretValue");
+        expected.addAll(List.of("ssm:GetParameterHistory", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"));
+        assertThat(actions).containsExactlyInAnyOrderElementsOf(expected);
     }
 
     @Test
@@ -576,6 +580,31 @@ class DeploymentManifestsTest {
                 .filter(c -> c.get("essential").asBoolean())
                 .findFirst()
                 .orElseThrow();
+    }
+
+    /**
+     * IAM actions of the SSM and Secrets Manager calls in src/main/java: {@code ssm.putParameter(...)}
+     * on a variable declared as {@code SsmAsyncClient ssm} is ssm:PutParameter.
+     */
+    private static Set<String> awsCallsOfTheService() throws IOException {
+        Map<String, String> clients = Map.of("SsmAsyncClient", "ssm", "SecretsManagerAsyncClient", "secretsmanager");
+        Pattern declaration = Pattern.compile("\\b(SsmAsyncClient|SecretsManagerAsyncClient)\\s+(\\w+)\\s*[;,)=]");
+        Set<String> calls = new TreeSet<>();
+        try (Stream<Path> files = Files.walk(ROOT.resolve("src/main/java"))) {
+            for (Path file : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                String source = Files.readString(file);
+                Matcher declared = declaration.matcher(source);
+                while (declared.find()) {
+                    Matcher call = Pattern.compile("\\b" + declared.group(2) + "\\.(\\w+)\\(").matcher(source);
+                    while (call.find()) {
+                        String method = call.group(1);
+                        calls.add(clients.get(declared.group(1)) + ":" + Character.toUpperCase(method.charAt(0))
+                                + method.substring(1));
+                    }
+                }
+            }
+        }
+        return calls;
     }
 
     private static List<Path> dockerfiles() throws IOException {
