@@ -48,7 +48,10 @@ class DeploymentManifestsTest {
     /** The variables the service reads in production (README "Configuration"). */
     private static final Set<String> SERVICE_VARIABLES = Set.of("RCM_DB_URL", "RCM_DB_USER", "RCM_DB_PASSWORD",
             "RCM_TLS_CERT", "RCM_TLS_KEY", "RCM_TLS_CLIENT_CA", "RCM_ENVIRONMENT", "RCM_AWS_REGION",
-            "RCM_AWS_ACCOUNT_ID");
+            "RCM_AWS_ACCOUNT_ID", "RCM_SECRET_STORE_SSM_KMS_KEY_ID", "RCM_SECRET_STORE_SECRETS_MANAGER_KMS_KEY_ID");
+    /** The KMS key the IAM policy grants; named in the environment like a secret, but it is none. */
+    private static final Set<String> KMS_KEY_VARIABLES = Set.of("RCM_SECRET_STORE_SSM_KMS_KEY_ID",
+            "RCM_SECRET_STORE_SECRETS_MANAGER_KMS_KEY_ID");
     private static final Set<String> DATABASE_VARIABLES = Set.of("RCM_DB_URL", "RCM_DB_USER", "RCM_DB_PASSWORD");
     /** Every variable the service knows; anything else in a manifest is a typo. */
     private static final Set<String> KNOWN_VARIABLES = union(SERVICE_VARIABLES, Set.of("RCM_DB_POOL_SIZE",
@@ -371,6 +374,39 @@ class DeploymentManifestsTest {
         }
     }
 
+    @Test
+    void renderedDeploymentReadsEveryConfigMapKeyAndOnlyThose() {
+        for (String overlay : OVERLAYS) {
+            List<Map<String, Object>> rendered = render(overlay);
+            Map<String, Object> configMap = only(rendered, "ConfigMap");
+            Map<String, String> read = new HashMap<>();
+            env(brokerContainer(rendered)).forEach((variable, entry) -> {
+                Object reference = at(entry, "valueFrom", "configMapKeyRef");
+                if (reference != null) {
+                    assertThat(at(reference, "name")).as(overlay + " " + variable).isEqualTo(name(configMap));
+                    read.put(variable, (String) at(reference, "key"));
+                }
+            });
+            read.forEach((variable, key) -> assertThat(key).as(overlay).isEqualTo(variable));
+            assertThat(map(configMap.get("data")).keySet()).as(overlay)
+                    .containsExactlyInAnyOrderElementsOf(read.keySet());
+        }
+    }
+
+    @Test
+    void renderedConfigMapNamesAKmsKeyOfTheOverlaysAccountAndRegion() {
+        for (String overlay : OVERLAYS) {
+            Map<String, Object> data = map(only(render(overlay), "ConfigMap").get("data"));
+            String key = "arn:" + data.get("RCM_AWS_PARTITION") + ":kms:" + data.get("RCM_AWS_REGION") + ":"
+                    + data.get("RCM_AWS_ACCOUNT_ID") + ":key/";
+            for (String variable : KMS_KEY_VARIABLES) {
+                assertThat(String.valueOf(data.get(variable))).as(overlay + " " + variable)
+                        .startsWith(key)
+                        .matches(".+:key/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}");
+            }
+        }
+    }
+
     // ---- alert rules -------------------------------------------------------------------------
 
     @Test
@@ -406,8 +442,11 @@ class DeploymentManifestsTest {
     void ecsSecretsComeFromSecretsManagerOrSsmNeverPlainValues() throws IOException {
         for (JsonNode container : json(AWS.resolve("ecs-task-definition.json")).get("containerDefinitions")) {
             for (JsonNode variable : container.path("environment")) {
-                assertThat(variable.get("name").asText()).as(container.get("name").asText())
-                        .doesNotContainPattern("PASSWORD|SECRET|TOKEN|^RCM_DB_");
+                String name = variable.get("name").asText();
+                if (!KMS_KEY_VARIABLES.contains(name)) {
+                    assertThat(name).as(container.get("name").asText())
+                            .doesNotContainPattern("PASSWORD|SECRET|TOKEN|^RCM_DB_");
+                }
                 assertThat(variable.get("value").asText()).doesNotContain("BEGIN");
             }
             for (JsonNode secret : container.path("secrets")) {
@@ -418,6 +457,21 @@ class DeploymentManifestsTest {
         Set<String> secretNames = new TreeSet<>();
         brokerTask().get("secrets").forEach(e -> secretNames.add(e.get("name").asText()));
         assertThat(secretNames).containsAll(DATABASE_VARIABLES);
+    }
+
+    @Test
+    void ecsKmsKeyIsTheKeyTheTaskRoleMayUse() throws IOException {
+        String policyKey = StreamSupport.stream(json(AWS.resolve("task-role-policy.json")).get("Statement").spliterator(),
+                        false)
+                .map(statement -> statement.get("Resource").asText())
+                .filter(resource -> resource.contains(":kms:"))
+                .findFirst()
+                .orElseThrow();
+        Map<String, String> environment = new HashMap<>();
+        brokerTask().get("environment").forEach(e -> environment.put(e.get("name").asText(), e.get("value").asText()));
+        for (String variable : KMS_KEY_VARIABLES) {
+            assertThat(environment.get(variable)).as(variable).isEqualTo(policyKey);
+        }
     }
 
     @Test
