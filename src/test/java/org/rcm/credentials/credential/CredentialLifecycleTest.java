@@ -79,9 +79,10 @@ class CredentialLifecycleTest {
         assertEquals(stored.getStoredAt(), read.getLastRotatedAt());
 
         Map<String, Object> row = Db.endpoint(TENANT, portal);
+        String name = "rcm/" + TestEnvironment.ENVIRONMENT + "/tenant-a/" + portal;
         String arnPrefix = backend == SecretBackend.SECRET_BACKEND_SECRETS_MANAGER
-                ? "arn:aws:secretsmanager:us-east-1:" + LocalServices.ACCOUNT_ID + ":secret:rcm/dev/tenant-a/" + portal + "-"
-                : "arn:aws:ssm:us-east-1:" + LocalServices.ACCOUNT_ID + ":parameter/rcm/dev/tenant-a/" + portal;
+                ? "arn:aws:secretsmanager:us-east-1:" + LocalServices.ACCOUNT_ID + ":secret:" + name + "-"
+                : "arn:aws:ssm:us-east-1:" + LocalServices.ACCOUNT_ID + ":parameter/" + name;
         assertThat((String) row.get("secret_arn")).startsWith(arnPrefix);
         assertEquals("active", row.get("rotation_status"));
         assertThat(row.get("last_rotated_at")).isNotNull();

@@ -77,7 +77,8 @@ class DualReadTest {
         String portal = newPortal();
         Broker.register(ADMIN, portal, LEGACY);
         Broker.registerAndStore(ADMIN, portal, "store_pw");
-        Uni.createFrom().completionStage(ssm.deleteParameter(r -> r.name("/rcm/dev/tenant-a/" + portal)))
+        String name = "/rcm/" + TestEnvironment.ENVIRONMENT + "/tenant-a/" + portal;
+        Uni.createFrom().completionStage(ssm.deleteParameter(r -> r.name(name)))
                 .await().atMost(Duration.ofSeconds(10));
 
         GetCredentialsResponse read = get(WORKER, portal);

@@ -124,7 +124,8 @@ class SecretCacheTest {
     void staleValueIsNeverServedAfterTheStoreSaidNotFound() {
         String portal = warmPortal();
         expireFreshValues();
-        Uni.createFrom().completionStage(ssm.deleteParameter(r -> r.name("/rcm/dev/tenant-a/" + portal)))
+        String name = "/rcm/" + TestEnvironment.ENVIRONMENT + "/tenant-a/" + portal;
+        Uni.createFrom().completionStage(ssm.deleteParameter(r -> r.name(name)))
                 .await().atMost(Duration.ofSeconds(10));
         assertEquals(Status.Code.NOT_FOUND, assertThrows(StatusRuntimeException.class, () -> get(WORKER, portal))
                 .getStatus().getCode());

@@ -29,6 +29,8 @@ import org.rcm.credentials.local.aws.LocalAwsEndpoint;
 public final class TestEnvironment {
 
     public static final String TRUST_DOMAIN = "test.rcm";
+    /** The {environment} of the tests' secret names, /rcm/dev/{tenant}/{portal}. */
+    public static final String ENVIRONMENT = "dev";
     private static final String PREFIX = "brokertest.";
 
     private TestEnvironment() {
@@ -105,6 +107,7 @@ public final class TestEnvironment {
 
         LocalServices services = new LocalServices(postgres, database.viaPort(proxy.port()), aws, pki);
         services.brokerConfig().forEach((k, v) -> System.setProperty(PREFIX + "config." + k, v));
+        System.setProperty(PREFIX + "config.rcm.environment", ENVIRONMENT);
         System.setProperty(PREFIX + "db.host", database.server().host());
         System.setProperty(PREFIX + "db.port", String.valueOf(database.server().port()));
         System.setProperty(PREFIX + "db.user", database.server().user());
