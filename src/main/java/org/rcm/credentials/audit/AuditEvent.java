@@ -9,6 +9,9 @@ import java.util.Objects;
  * no caller-supplied value can make a batch insert fail.
  *
  * @param secretArn the full ARN: the audit table is the one place outside AWS that keeps it
+ * @param ipAddress the caller's address as text; an IPv6 zone such as {@code %eth0} (which
+ *     {@code InetAddress.getHostAddress()} appends to scoped addresses) is removed, since the
+ *     column's type {@code inet} has none and would refuse the row
  * @param errorMessage sanitised, caller-facing message; null on success
  * @param unexpectedIp the call came from outside the tenant's allowed address ranges
  */
@@ -27,8 +30,19 @@ public record AuditEvent(String tenantId, String portalId, String secretArn, Acc
         portalId = clean(portalId, MAX_ID);
         secretArn = clean(secretArn, MAX_TEXT);
         accessBy = Objects.requireNonNullElse(clean(accessBy, MAX_TEXT), "unknown");
+        ipAddress = withoutZone(ipAddress);
         userAgent = clean(userAgent, MAX_TEXT);
         errorMessage = success ? null : Objects.requireNonNullElse(clean(errorMessage, MAX_TEXT), "failed");
+    }
+
+    /** {@code fe80::1%eth0} becomes {@code fe80::1}; an empty address becomes null. */
+    static String withoutZone(String address) {
+        if (address == null) {
+            return null;
+        }
+        int zone = address.indexOf('%');
+        String host = zone < 0 ? address : address.substring(0, zone);
+        return host.isEmpty() ? null : host;
     }
 
     private static String clean(String value, int maxLength) {
