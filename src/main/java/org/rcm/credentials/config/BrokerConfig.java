@@ -33,7 +33,11 @@ public interface BrokerConfig {
     /** How credentials are rotated. */
     Rotation rotation();
 
-    /** Bound on reading an endpoint from Postgres on the request path; a hung database fails calls UNAVAILABLE. */
+    /**
+     * Bound on one Postgres round trip: reading an endpoint on the request path (a hung database
+     * fails calls UNAVAILABLE), and writing one audit batch (a hung write counts as failed and
+     * frees its writer slot).
+     */
     @WithDefault("2s")
     Duration databaseTimeout();
 
@@ -132,11 +136,17 @@ public interface BrokerConfig {
         @WithDefault("2")
         int maxInFlightBatches();
 
-        /** Rows waiting to be written before new calls are refused (fail-closed) or rows dropped (best-effort). */
+        /**
+         * Rows waiting to be written (new, retried after a failure, or waiting for a hung write)
+         * before new calls are refused (fail-closed) or rows dropped (best-effort).
+         */
         @WithDefault("20000")
         int queueCapacity();
 
-        /** In fail-closed mode, how long a call waits for its row to commit before it fails UNAVAILABLE. */
+        /**
+         * In fail-closed mode, how long a call waits for its row to commit before it fails
+         * UNAVAILABLE; the row stays queued and is still written.
+         */
         @WithDefault("2s")
         Duration timeout();
     }

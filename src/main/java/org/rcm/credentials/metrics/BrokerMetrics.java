@@ -17,7 +17,7 @@ import org.rcm.credentials.audit.AccessType;
  * outcome, result, backend, reason); never a tenant, a portal id or an ARN. Prometheus names
  * get {@code _total} on counters: {@code rcm_credential_access_total},
  * {@code rcm_secret_fetch_total}, {@code rcm_cache_lookups_total}, {@code rcm_rotation_total},
- * {@code rcm_legacy_fallback_total}, {@code rcm_audit_rows_total}, ...
+ * {@code rcm_legacy_fallback_total}, {@code rcm_audit_rows_total}, {@code rcm_audit_batch_failures_total}, ...
  */
 @ApplicationScoped
 public class BrokerMetrics {
@@ -30,6 +30,7 @@ public class BrokerMetrics {
     private final Counter auditRowsWritten;
     private final Counter auditRowsFailed;
     private final Counter auditRowsDropped;
+    private final Counter auditRowsRejected;
     private final DistributionSummary auditBatchSize;
 
     public BrokerMetrics(MeterRegistry registry) {
@@ -39,8 +40,9 @@ public class BrokerMetrics {
             accessFailed.put(type, accessCounter(type, "failure"));
         }
         this.auditRowsWritten = auditRows("written", "Access-log rows committed");
-        this.auditRowsFailed = auditRows("failed", "Access-log rows whose batch failed");
+        this.auditRowsFailed = auditRows("failed", "Access-log rows of batch writes that failed or timed out (the rows are retried)");
         this.auditRowsDropped = auditRows("dropped", "Access-log rows dropped from a full queue (best-effort mode)");
+        this.auditRowsRejected = auditRows("rejected", "Access-log rows the database refused on their own (a data error), dropped");
         this.auditBatchSize = DistributionSummary.builder("rcm.audit.batch.size")
                 .description("Rows per access-log INSERT").register(registry);
         // Alerts use increase(), which misses the first event of a counter that did not exist:
@@ -52,6 +54,9 @@ public class BrokerMetrics {
         rotation("failed", 0);
         unexpectedIp("deny", 0);
         unexpectedIp("flag", 0);
+        for (String reason : new String[] {"error", "timeout", "data"}) {
+            auditBatchFailures(reason, 0);
+        }
     }
 
     /** An audited call ended; {@code success} as its audit row says. */
@@ -108,7 +113,7 @@ public class BrokerMetrics {
 
     public <T> void registerAuditQueue(T writer, ToDoubleFunction<T> depth) {
         Gauge.builder("rcm.audit.queue.depth", writer, depth)
-                .description("Access-log rows waiting to be written").register(registry);
+                .description("Access-log rows not written yet: queued, being written, or waiting for a hung write").register(registry);
     }
 
     public void auditBatchWritten(int rows) {
@@ -116,12 +121,26 @@ public class BrokerMetrics {
         auditBatchSize.record(rows);
     }
 
-    public void auditBatchFailed(int rows) {
+    /**
+     * An access-log batch write failed and its rows will be retried: {@code error} (connection or
+     * server), {@code timeout} (unanswered in time) or {@code data} (refused for its rows: split).
+     */
+    public void auditBatchFailed(int rows, String reason) {
         auditRowsFailed.increment(rows);
+        auditBatchFailures(reason, 1);
+    }
+
+    private void auditBatchFailures(String reason, int n) {
+        counter("rcm.audit.batch.failures", "Access-log batch writes that failed, by reason", "reason", reason).increment(n);
     }
 
     public void auditRowsDropped(int rows) {
         auditRowsDropped.increment(rows);
+    }
+
+    /** The database refused an access-log row on its own; it is dropped. */
+    public void auditRowRejected() {
+        auditRowsRejected.increment();
     }
 
     private Counter accessCounter(AccessType type, String outcome) {
