@@ -20,7 +20,8 @@ import org.jboss.logging.Logger;
 /**
  * Tells every replica to drop a cache entry, through Postgres {@code LISTEN/NOTIFY} on the
  * reactive client. The payload is the key's hash ({@link CacheKeys#hash}), never a name or
- * an ARN; each replica drops the entries whose keys hash to it. A replica that loses its
+ * an ARN; each replica drops the entries whose keys hash to it, found through its caches'
+ * {@link KeyIndex} (no scan of the caches). A replica that loses its
  * listening connection drops its whole cache when it reconnects, since it may have missed
  * notifications meanwhile.
  */

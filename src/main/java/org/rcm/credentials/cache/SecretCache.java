@@ -36,6 +36,8 @@ public class SecretCache {
     private final CaffeineCache fallbacks;
     private final CacheInvalidationBus bus;
     private final BrokerMetrics metrics;
+    /** The keys of both caches. */
+    private final KeyIndex index;
 
     public SecretCache(@CacheName("secret-values") Cache values, @CacheName("secret-fallbacks") Cache fallbacks,
             CacheInvalidationBus bus, BrokerMetrics metrics) {
@@ -44,6 +46,7 @@ public class SecretCache {
         this.fallbacks = fallbacks.as(CaffeineCache.class);
         this.bus = bus;
         this.metrics = metrics;
+        this.index = new KeyIndex(key -> fresh.getIfPresent(key) != null || this.fallbacks.getIfPresent(key) != null);
         bus.subscribe(this::invalidateHash, this::invalidateAll);
     }
 
@@ -61,6 +64,7 @@ public class SecretCache {
         boolean[] loaded = {false};
         return values.<String, SecretValue>getAsync(key, k -> {
                     loaded[0] = true;
+                    index.add(key);
                     return loader.get().invoke(value -> remember(key, value));
                 })
                 .invoke(() -> metrics.cacheLookup(loaded[0] ? "miss" : "hit"))
@@ -98,15 +102,20 @@ public class SecretCache {
     }
 
     private void remember(String key, SecretValue value) {
+        index.add(key);
         fallbacks.put(key, CompletableFuture.completedFuture(value));
     }
 
+    /** An invalidation message: drops the entries of the keys with this hash (normally one) from both caches. */
     private void invalidateHash(String hash) {
-        CachedValues.run(values.invalidateIf(key -> CacheKeys.hash(key).equals(hash)));
-        CachedValues.run(fallbacks.invalidateIf(key -> CacheKeys.hash(key).equals(hash)));
+        for (String key : index.take(hash)) {
+            CachedValues.run(values.invalidate(key));
+            CachedValues.run(fallbacks.invalidate(key));
+        }
     }
 
     private void invalidateAll() {
+        index.clear();
         CachedValues.run(values.invalidateAll());
         CachedValues.run(fallbacks.invalidateAll());
     }
