@@ -35,6 +35,18 @@ public record AuditEvent(String tenantId, String portalId, String secretArn, Acc
         errorMessage = success ? null : Objects.requireNonNullElse(clean(errorMessage, MAX_TEXT), "failed");
     }
 
+    /**
+     * The row of a read whose answer was withheld because this row missed its deadline: the
+     * caller got UNAVAILABLE and no credential, so the row must not say it succeeded. A
+     * change (store, rotate, delete, register) keeps its outcome: it took effect all the same.
+     */
+    AuditEvent withheld(String reason) {
+        return success && accessType == AccessType.RETRIEVE
+                ? new AuditEvent(tenantId, portalId, secretArn, accessType, accessBy, ipAddress, userAgent, false,
+                        reason, unexpectedIp, accessedAt)
+                : this;
+    }
+
     /** {@code fe80::1%eth0} becomes {@code fe80::1}; an empty address becomes null. */
     static String withoutZone(String address) {
         if (address == null) {

@@ -63,6 +63,7 @@ public class AuditWriter {
     private static final Logger LOG = Logger.getLogger(AuditWriter.class);
     private static final long SWEEP_MILLIS = 50;
     private static final long DRAIN_SECONDS = 10;
+    private static final String LATE = "the audit log did not confirm the access in time";
     private static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** After this many write timeouts without an answer, a write's rows are sent again. */
@@ -374,7 +375,7 @@ public class AuditWriter {
             lock.unlock();
         }
         if (!overdue.isEmpty()) {
-            BrokerException late = unavailable("the audit log did not confirm the access in time");
+            BrokerException late = unavailable(LATE);
             overdue.forEach(pending -> pending.complete(late));
         }
         for (Write write : timedOut) {
@@ -400,6 +401,8 @@ public class AuditWriter {
                 if (overdue.isEmpty()) {
                     overdue = new ArrayList<>();
                 }
+                // A write already sent keeps the values it was sent with; a queued or retried row says the truth.
+                head.event = head.event.withheld("UNAVAILABLE: " + LATE + "; no credential was released");
                 overdue.add(waiting.poll());
             } else {
                 break;
@@ -562,7 +565,8 @@ public class AuditWriter {
 
     /** A row and, in fail-closed mode, the call waiting for it. */
     private static final class Pending {
-        private final AuditEvent event;
+        /** Rewritten (under the writer's lock) as failed when a read's answer is withheld for it. */
+        private volatile AuditEvent event;
         private final Consumer<BrokerException> waiter;
         private final Context context;
         private final long deadline;

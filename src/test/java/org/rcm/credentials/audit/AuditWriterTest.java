@@ -96,6 +96,25 @@ class AuditWriterTest {
     }
 
     @Test
+    void aReadPastItsDeadlineIsWrittenAsFailedSinceItsCredentialWasWithheld() throws Exception {
+        String portal = newPortal();
+        AuditEvent read = event(portal, "10.0.0.1");
+        read = new AuditEvent(read.tenantId(), portal, null, AccessType.RETRIEVE, read.accessBy(), read.ipAddress(),
+                read.userAgent(), true, null, false, read.accessedAt());
+
+        TestEnvironment.databaseProxy().cut();
+        Outcome outcome = record(read);
+        assertNotNull(outcome.get());
+        TestEnvironment.databaseProxy().restore();
+
+        awaitWritten(portal, 1);
+        AuditLog.Row row = AuditLog.rows(TENANT, portal).get(0);
+        assertEquals(false, row.success());
+        assertEquals("UNAVAILABLE: the audit log did not confirm the access in time; no credential was released",
+                row.errorMessage());
+    }
+
+    @Test
     void hungWriteTimesOutAndItsRowsAreWrittenOnceWhenItAnswers() throws Exception {
         String portal = newPortal();
         double timeouts = batchFailures("timeout");
