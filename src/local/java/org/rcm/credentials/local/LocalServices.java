@@ -16,6 +16,12 @@ public final class LocalServices implements AutoCloseable {
     /** Account id of the local AWS endpoint's ARNs; the broker is configured with the same. */
     public static final String ACCOUNT_ID = "000000000000";
     public static final String REGION = "us-east-1";
+    /**
+     * The broker's {@code rcm.idempotency.key} on this machine (base64 of 37 bytes): a throwaway
+     * key, public by being here, never one for a real deployment. Fixed, so that retries are
+     * recognised across restarts of the local run and across the replicas of the tests.
+     */
+    public static final String IDEMPOTENCY_KEY = "bG9jYWwtb25seS1pZGVtcG90ZW5jeS1rZXktbm90LXNlY3JldA==";
 
     private final LocalPostgres postgres;
     private final LocalPostgres.Database database;
@@ -57,6 +63,7 @@ public final class LocalServices implements AutoCloseable {
         }
         config.put("rcm.aws.region", REGION);
         config.put("rcm.aws.account-id", ACCOUNT_ID);
+        config.put("rcm.idempotency.key", IDEMPOTENCY_KEY);
         return config;
     }
 

@@ -45,6 +45,9 @@ public interface BrokerConfig {
     @WithDefault("24h")
     Duration idempotencyTtl();
 
+    /** How requests with an idempotency key are recognised on retry. */
+    Idempotency idempotency();
+
     interface Aws {
         /** ARN partition: aws, aws-cn or aws-us-gov. */
         @WithDefault("aws")
@@ -149,6 +152,16 @@ public interface BrokerConfig {
          */
         @WithDefault("2s")
         Duration timeout();
+    }
+
+    interface Idempotency {
+        /**
+         * Base64 of at least 32 random bytes ({@code openssl rand -base64 32}), the same on every
+         * replica: the HMAC-SHA256 key of the request fingerprints kept with idempotency records.
+         * Never stored in the database; required (start-up fails without it), with throwaway
+         * values only in the dev and test profiles.
+         */
+        Optional<String> key();
     }
 
     interface Rotation {

@@ -1,5 +1,6 @@
 package org.rcm.credentials.credential;
 
+import io.quarkus.runtime.Startup;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
@@ -8,13 +9,8 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.HexFormat;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -24,25 +20,31 @@ import org.rcm.credentials.error.BrokerException;
 
 /**
  * Idempotency keys for writes. The first request with a key runs and its answer is kept (for
- * {@code rcm.idempotency.ttl}); a retry with the same key and the same request gets that
+ * {@code rcm.idempotency-ttl}); a retry with the same key and the same request gets that
  * answer without a second write; the same key with another request fails ALREADY_EXISTS; a
  * retry while the first is still running fails ABORTED. Failed requests release their key.
+ *
+ * <p>Requests are recognised by a {@link RequestFingerprint}, an HMAC under
+ * {@code rcm.idempotency.key}; created at start-up, so that a missing or short key fails
+ * start-up rather than the first request with an idempotency key.
  */
+@Startup
 @ApplicationScoped
 public class Idempotency {
 
     private static final Logger LOG = Logger.getLogger(Idempotency.class);
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final Duration STALE_IN_PROGRESS = Duration.ofMinutes(5);
 
     private final Pool pool;
     private final Vertx vertx;
     private final Duration ttl;
+    private final RequestFingerprint fingerprints;
 
     public Idempotency(Pool pool, Vertx vertx, BrokerConfig config) {
         this.pool = pool;
         this.vertx = vertx;
         this.ttl = config.idempotencyTtl();
+        this.fingerprints = RequestFingerprint.fromBase64(config.idempotency().key());
     }
 
     /** How an operation's answer is kept. */
@@ -55,7 +57,7 @@ public class Idempotency {
     /**
      * Runs {@code action} once per key.
      *
-     * @param request the request's canonical bytes; only a salted hash of them is stored
+     * @param request the request's canonical bytes; only their keyed fingerprint is stored
      * @param remember which answers are kept for retries; others release the key
      */
     public <T> Uni<T> once(String tenant, String key, String operation, byte[] request, Codec<T> codec,
@@ -63,8 +65,7 @@ public class Idempotency {
         if (key.isEmpty()) {
             return action.get();
         }
-        String hash = hash(newSalt(), request);
-        return claim(tenant, key, operation, hash)
+        return claim(tenant, key, operation, fingerprints.of(request))
                 .chain(claimed -> claimed
                         ? run(tenant, key, codec, remember, action)
                         : replay(tenant, key, operation, request, codec, remember, action));
@@ -86,7 +87,8 @@ public class Idempotency {
                         return once(tenant, key, operation, request, codec, remember, action);
                     }
                     Row row = rows.iterator().next();
-                    if (!row.getString("operation").equals(operation) || !matches(row.getString("request_hash"), request)) {
+                    if (!row.getString("operation").equals(operation)
+                            || !fingerprints.matches(row.getString("request_hash"), request)) {
                         return Uni.createFrom().failure(BrokerException.conflict("IDEMPOTENCY_KEY_REUSED",
                                 "idempotency_key was already used with a different request"));
                     }
@@ -103,14 +105,14 @@ public class Idempotency {
     }
 
     /** Inserts the key as in progress, replacing an expired record. True when this request owns it. */
-    private Uni<Boolean> claim(String tenant, String key, String operation, String hash) {
+    private Uni<Boolean> claim(String tenant, String key, String operation, String fingerprint) {
         return pool.preparedQuery("INSERT INTO idempotency_record (tenant_id, idempotency_key, operation, request_hash)"
                         + " VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id, idempotency_key) DO UPDATE"
                         + " SET operation = EXCLUDED.operation, request_hash = EXCLUDED.request_hash,"
                         + "     response = NULL, created_at = now()"
                         + " WHERE idempotency_record.created_at < now() - make_interval(secs => $5)"
                         + " RETURNING 1")
-                .execute(Tuple.of(tenant, key, operation, hash, (double) ttl.toSeconds()))
+                .execute(Tuple.of(tenant, key, operation, fingerprint, (double) ttl.toSeconds()))
                 .map(rows -> rows.rowCount() == 1);
     }
 
@@ -147,32 +149,6 @@ public class Idempotency {
                 .subscribe().with(
                         rows -> LOG.debugf("Removed %d expired idempotency records", rows.rowCount()),
                         failure -> LOG.warnf("Idempotency cleanup failed: %s", failure.getClass().getSimpleName())));
-    }
-
-    private static byte[] newSalt() {
-        byte[] salt = new byte[16];
-        RANDOM.nextBytes(salt);
-        return salt;
-    }
-
-    private static boolean matches(String stored, byte[] request) {
-        int colon = stored.indexOf(':');
-        if (colon < 0) {
-            return false;
-        }
-        byte[] salt = HexFormat.of().parseHex(stored.substring(0, colon));
-        return MessageDigest.isEqual(stored.getBytes(StandardCharsets.US_ASCII),
-                hash(salt, request).getBytes(StandardCharsets.US_ASCII));
-    }
-
-    private static String hash(byte[] salt, byte[] request) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(salt);
-            return HexFormat.of().formatHex(salt) + ":" + HexFormat.of().formatHex(sha.digest(request));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Builds a codec from two functions. */

@@ -1,6 +1,7 @@
 package org.rcm.credentials.credential;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.rcm.credentials.credential.CredentialLifecycleTest.newPortal;
@@ -10,11 +11,26 @@ import static org.rcm.credentials.support.Broker.credentialsWith;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.function.Supplier;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.rcm.credentials.api.v1.RotateCredentialsRequest;
 import org.rcm.credentials.api.v1.RotateCredentialsResponse;
 import org.rcm.credentials.api.v1.StoreCredentialsRequest;
 import org.rcm.credentials.api.v1.StoreCredentialsResponse;
+import org.rcm.credentials.config.BrokerConfig;
+import org.rcm.credentials.error.BrokerException;
 import org.rcm.credentials.local.aws.LocalAwsControl;
 import org.rcm.credentials.support.Broker;
 import org.rcm.credentials.support.Db;
@@ -23,13 +39,31 @@ import org.rcm.credentials.support.TestIdentity;
 
 /**
  * Idempotency keys: a retry with the same payload gets the first answer without a second
- * write; the same key with another payload fails ALREADY_EXISTS and changes nothing.
+ * write; the same key with another payload fails ALREADY_EXISTS and changes nothing. Postgres
+ * keeps only an HMAC of the request under the configured key, never a plain hash.
  */
 @QuarkusTest
 class IdempotencyTest {
 
     private static final TestIdentity ADMIN = TestIdentity.TENANT_A_ADMIN;
+    private static final byte[] REQUEST = "store\0portal\0SSM_PARAMETER_STORE\0{\"password\":\"hunter2\"}"
+            .getBytes(StandardCharsets.UTF_8);
+    private static final Idempotency.Codec<String> JSON_STRING = Idempotency.codec(
+            answer -> '"' + answer + '"', json -> json.substring(1, json.length() - 1));
+
     private final LocalAwsControl aws = new LocalAwsControl(TestEnvironment.awsUri());
+
+    @Inject
+    Idempotency idempotency;
+
+    @Inject
+    BrokerConfig config;
+
+    @Inject
+    Pool pool;
+
+    @Inject
+    Vertx vertx;
 
     @Test
     void retriedStoreReturnsTheFirstAnswerWithoutASecondWrite() {
@@ -79,5 +113,51 @@ class IdempotencyTest {
         assertTrue(first.getSuccess());
         assertEquals(first, retried);
         assertEquals(2L, Db.endpoint("tenant-a", portal).get("secret_version"));
+    }
+
+    @Test
+    void storedRequestHashIsAnHmacUnderTheConfiguredKeyNotAPlainSha256() throws GeneralSecurityException {
+        String key = "hmac-" + System.nanoTime();
+
+        once(idempotency, key, REQUEST, () -> "first");
+
+        String stored = Db.text("SELECT request_hash FROM idempotency_record WHERE tenant_id = 'tenant-a'"
+                + " AND idempotency_key = ?", key);
+        assertEquals(hmacSha256(Base64.getDecoder().decode(config.idempotency().key().orElseThrow()), REQUEST), stored);
+        assertNotEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(REQUEST)), stored);
+    }
+
+    @Test
+    void retryOnAnotherReplicaWithTheSameKeyGetsTheFirstAnswer() {
+        String key = "replica-" + System.nanoTime();
+        once(idempotency, key, REQUEST, () -> "first");
+
+        Idempotency otherReplica = new Idempotency(pool, vertx, config);
+
+        assertEquals("first", once(otherReplica, key, REQUEST, () -> "second"));
+    }
+
+    @Test
+    void sameKeyWithOtherCredentialsIsRefused() {
+        String key = "other-" + System.nanoTime();
+        once(idempotency, key, REQUEST, () -> "first");
+        byte[] otherPassword = new String(REQUEST, StandardCharsets.UTF_8).replace("hunter2", "hunter3")
+                .getBytes(StandardCharsets.UTF_8);
+
+        BrokerException e = assertThrows(BrokerException.class, () -> once(idempotency, key, otherPassword, () -> "second"));
+
+        assertEquals("IDEMPOTENCY_KEY_REUSED", e.reason());
+    }
+
+    private static String once(Idempotency idempotency, String key, byte[] request, Supplier<String> answer) {
+        return idempotency.once("tenant-a", key, "store", request, JSON_STRING, stored -> true,
+                        () -> Uni.createFrom().item(answer))
+                .await().atMost(Duration.ofSeconds(10));
+    }
+
+    private static String hmacSha256(byte[] key, byte[] request) throws GeneralSecurityException {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(key, "HmacSHA256"));
+        return HexFormat.of().formatHex(mac.doFinal(request));
     }
 }

@@ -34,6 +34,20 @@ public final class Db {
         }
     }
 
+    /** A single text value from a query, or null when it returns no row. */
+    public static String text(String sql, String... params) {
+        try (Connection c = TestEnvironment.database().connect(); PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setString(i + 1, params[i]);
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A single number from a query. */
     public static long count(String sql, String... params) {
         try (Connection c = TestEnvironment.database().connect(); PreparedStatement s = c.prepareStatement(sql)) {
