@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.junit.jupiter.api.Test;
 import org.rcm.credentials.audit.AccessLogRepository;
@@ -36,18 +37,9 @@ class MigrationTest {
 
     @Test
     void migrationsApplyToAnEmptyDatabase() throws SQLException {
-        LocalPostgres.Database template = TestEnvironment.database();
-        String name = "rcm_migration_" + System.nanoTime();
-        try (Connection admin = template.connect()) {
-            admin.createStatement().execute("CREATE DATABASE " + name);
-        }
-        LocalPostgres.Database empty = new LocalPostgres.Database(template.server(), name);
+        LocalPostgres.Database empty = emptyDatabase("rcm_migration_");
 
-        MigrateResult result = Flyway.configure()
-                .dataSource(empty.jdbcUrl(), empty.server().user(), empty.server().password())
-                .locations("classpath:db/migration")
-                .load()
-                .migrate();
+        MigrateResult result = flyway(empty).load().migrate();
 
         assertThat(result.success).isTrue();
         assertThat(result.migrationsExecuted).isGreaterThanOrEqualTo(2);
@@ -56,11 +48,49 @@ class MigrationTest {
     }
 
     @Test
+    void v6DeletesIdempotencyRecordsThatHoldASaltedHash() throws SQLException {
+        LocalPostgres.Database empty = emptyDatabase("rcm_migration_v6_");
+        flyway(empty).target("4").load().migrate();
+        try (Connection c = empty.connect()) {
+            c.createStatement().execute("INSERT INTO idempotency_record"
+                    + " (tenant_id, idempotency_key, operation, request_hash) VALUES"
+                    + " ('t', 'salted', 'store', '00112233445566778899aabbccddeeff:" + "ab".repeat(32) + "'),"
+                    + " ('t', 'keyed', 'store', '" + "cd".repeat(32) + "')");
+        }
+
+        flyway(empty).load().migrate();
+
+        try (Connection c = empty.connect();
+                ResultSet rs = c.createStatement().executeQuery("SELECT idempotency_key FROM idempotency_record")) {
+            List<String> keys = new ArrayList<>();
+            while (rs.next()) {
+                keys.add(rs.getString(1));
+            }
+            assertThat(keys).containsExactly("keyed");
+        }
+    }
+
+    @Test
     @RunOnVertxContext
     void hibernateReadsEveryMappedTable(UniAsserter asserter) {
         asserter.assertThat(() -> Panache.withSession(() -> endpoints.findAll().list()), rows -> assertThat(rows).isNotNull());
         asserter.assertThat(() -> Panache.withSession(() -> accessLog.findAll().list()), rows -> assertThat(rows).isNotNull());
         asserter.assertThat(() -> Panache.withSession(() -> schedules.findAll().list()), rows -> assertThat(rows).isNotNull());
+    }
+
+    private static LocalPostgres.Database emptyDatabase(String prefix) throws SQLException {
+        LocalPostgres.Database template = TestEnvironment.database();
+        String name = prefix + System.nanoTime();
+        try (Connection admin = template.connect()) {
+            admin.createStatement().execute("CREATE DATABASE " + name);
+        }
+        return new LocalPostgres.Database(template.server(), name);
+    }
+
+    private static FluentConfiguration flyway(LocalPostgres.Database database) {
+        return Flyway.configure()
+                .dataSource(database.jdbcUrl(), database.server().user(), database.server().password())
+                .locations("classpath:db/migration");
     }
 
     private static List<String> tables(LocalPostgres.Database database) throws SQLException {
