@@ -48,12 +48,15 @@ class DeploymentManifestsTest {
 
     /** The variables the service reads in production (README "Configuration"). */
     private static final Set<String> SERVICE_VARIABLES = Set.of("RCM_DB_URL", "RCM_DB_USER", "RCM_DB_PASSWORD",
-            "RCM_TLS_CERT", "RCM_TLS_KEY", "RCM_TLS_CLIENT_CA", "RCM_ENVIRONMENT", "RCM_AWS_REGION",
-            "RCM_AWS_ACCOUNT_ID", "RCM_SECRET_STORE_SSM_KMS_KEY_ID", "RCM_SECRET_STORE_SECRETS_MANAGER_KMS_KEY_ID");
+            "RCM_IDEMPOTENCY_KEY", "RCM_TLS_CERT", "RCM_TLS_KEY", "RCM_TLS_CLIENT_CA", "RCM_ENVIRONMENT",
+            "RCM_AWS_REGION", "RCM_AWS_ACCOUNT_ID", "RCM_SECRET_STORE_SSM_KMS_KEY_ID",
+            "RCM_SECRET_STORE_SECRETS_MANAGER_KMS_KEY_ID");
     /** The KMS key the IAM policy grants; named in the environment like a secret, but it is none. */
     private static final Set<String> KMS_KEY_VARIABLES = Set.of("RCM_SECRET_STORE_SSM_KMS_KEY_ID",
             "RCM_SECRET_STORE_SECRETS_MANAGER_KMS_KEY_ID");
     private static final Set<String> DATABASE_VARIABLES = Set.of("RCM_DB_URL", "RCM_DB_USER", "RCM_DB_PASSWORD");
+    /** Variables whose values are secrets: from a Secret (EKS) or Secrets Manager (ECS), never plain values. */
+    private static final Set<String> SECRET_VARIABLES = union(DATABASE_VARIABLES, Set.of("RCM_IDEMPOTENCY_KEY"));
     /** Every variable the service knows; anything else in a manifest is a typo. */
     private static final Set<String> KNOWN_VARIABLES = union(SERVICE_VARIABLES, Set.of("RCM_DB_POOL_SIZE",
             "RCM_GRPC_HOST", "RCM_GRPC_PORT", "RCM_MANAGEMENT_HOST", "RCM_MANAGEMENT_PORT", "RCM_AWS_PARTITION",
@@ -144,11 +147,13 @@ class DeploymentManifestsTest {
     }
 
     @Test
-    void databaseSettingsComeFromASecret() {
+    void databaseSettingsAndTheIdempotencyKeyComeFromASecret() {
         Map<String, Map<String, Object>> env = env(brokerContainer(base()));
-        for (String variable : DATABASE_VARIABLES) {
+        for (String variable : SECRET_VARIABLES) {
             assertThat(at(env.get(variable), "valueFrom", "secretKeyRef", "name")).as(variable).isNotNull();
         }
+        assertThat(at(env.get("RCM_IDEMPOTENCY_KEY"), "valueFrom", "secretKeyRef"))
+                .isEqualTo(Map.of("name", "credential-broker-idempotency", "key", "key"));
     }
 
     @Test
@@ -446,7 +451,7 @@ class DeploymentManifestsTest {
                 String name = variable.get("name").asText();
                 if (!KMS_KEY_VARIABLES.contains(name)) {
                     assertThat(name).as(container.get("name").asText())
-                            .doesNotContainPattern("PASSWORD|SECRET|TOKEN|^RCM_DB_");
+                            .doesNotContainPattern("PASSWORD|SECRET|TOKEN|^RCM_DB_|^RCM_IDEMPOTENCY_KEY$");
                 }
                 assertThat(variable.get("value").asText()).doesNotContain("BEGIN");
             }
@@ -455,9 +460,11 @@ class DeploymentManifestsTest {
                         .matches("arn:\\$\\{Partition}:(secretsmanager|ssm):\\$\\{Region}:\\$\\{AccountId}:.+");
             }
         }
-        Set<String> secretNames = new TreeSet<>();
-        brokerTask().get("secrets").forEach(e -> secretNames.add(e.get("name").asText()));
-        assertThat(secretNames).containsAll(DATABASE_VARIABLES);
+        Map<String, String> secrets = new HashMap<>();
+        brokerTask().get("secrets").forEach(e -> secrets.put(e.get("name").asText(), e.get("valueFrom").asText()));
+        assertThat(secrets.keySet()).containsAll(SECRET_VARIABLES);
+        assertThat(secrets.get("RCM_IDEMPOTENCY_KEY"))
+                .endsWith(":secret:rcm-broker/${Environment}/idempotency:key::");
     }
 
     @Test
