@@ -136,6 +136,8 @@ public final class Benchmark {
             double half = median(hitPeaks) / 2;
             openLoop("get-hit @ half peak", broker, worker, getHit, half);
             openLoop("empty @ half peak", broker, worker, empty, half);
+            // where the tail stands when the shared 2-core box is far from busy
+            openLoop("get-hit @ 1/10 peak", broker, worker, getHit, median(hitPeaks) / 10);
             closedLoop("audit-batch", 0, broker, worker, getHit);
             closedLoop("store", 0, broker, admin, workload.store(STORE));
             closedLoop("rotate", 0, broker, admin, workload.rotate(ROTATE));
