@@ -26,8 +26,31 @@ public interface SecretStore {
      */
     Uni<SecretVersion> put(SecretArn arn, SecretValue value, String requestToken);
 
-    /** Reads one version of a secret, by the store's version id. */
+    /**
+     * Reads one version of a secret by the store's version id: an SSM version number, or a
+     * Secrets Manager {@code VersionId}. A null id reads the current version, as
+     * {@link #getCurrent(SecretArn)}.
+     *
+     * <p>Fails NOT_FOUND when the secret or the version does not exist (Secrets Manager: or
+     * the secret is scheduled for deletion); INVALID_REQUEST, before any AWS call, for an SSM
+     * version id that is not a version number.
+     */
     Uni<SecretValue> get(SecretArn arn, String versionId);
+
+    /**
+     * Reads the version that carries {@code stage} (see {@link SecretStage} for what each
+     * backend keeps).
+     *
+     * <p>Fails NOT_FOUND when the secret does not exist or no version carries the stage
+     * (Secrets Manager: or the secret is scheduled for deletion); INVALID_REQUEST, before any
+     * AWS call, for a stage the backend does not keep.
+     */
+    Uni<SecretValue> get(SecretArn arn, SecretStage stage);
+
+    /** Reads the current version: {@code get(arn, SecretStage.CURRENT)}. */
+    default Uni<SecretValue> getCurrent(SecretArn arn) {
+        return get(arn, SecretStage.CURRENT);
+    }
 
     /**
      * First step of a rotation: writes {@code value} as a pending version that readers of the

@@ -3,10 +3,12 @@ package org.rcm.credentials.secretstore;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.rcm.credentials.config.BrokerConfig;
 import org.rcm.credentials.secretstore.SecretStoreException.Reason;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerAsyncClient;
 import software.amazon.awssdk.services.secretsmanager.model.DescribeSecretResponse;
+import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueRequest;
 
 /**
  * Secrets Manager: one secret per portal, versions marked with the service's own stages
@@ -18,6 +20,7 @@ public class SecretsManagerSecretStore implements SecretStore {
 
     static final String CURRENT = "AWSCURRENT";
     static final String PENDING = "AWSPENDING";
+    static final String PREVIOUS = "AWSPREVIOUS";
 
     private final SecretsManagerAsyncClient client;
     private final SecretNames names;
@@ -69,13 +72,20 @@ public class SecretsManagerSecretStore implements SecretStore {
                 .replaceWithVoid();
     }
 
+    /** GetSecretValue by {@code VersionId}; a null id reads {@code AWSCURRENT}. */
     @Override
     public Uni<SecretValue> get(SecretArn arn, String versionId) {
-        return AwsCalls.call(() -> client.getSecretValue(r -> r
-                        .secretId(arn.secretId())
-                        .versionId(versionId)))
-                .onFailure(SecretStores.is(Reason.INVALID_REQUEST)).transform(markedForDeletion -> notFound())
-                .map(response -> SecretStores.parse(response.secretString()));
+        if (versionId == null) {
+            return getCurrent(arn);
+        }
+        return read(arn, r -> r.versionId(versionId));
+    }
+
+    /** GetSecretValue by {@code VersionStage}: AWSCURRENT, AWSPENDING or AWSPREVIOUS. */
+    @Override
+    public Uni<SecretValue> get(SecretArn arn, SecretStage stage) {
+        String versionStage = stageOf(stage);
+        return read(arn, r -> r.versionStage(versionStage));
     }
 
     @Override
@@ -97,6 +107,13 @@ public class SecretsManagerSecretStore implements SecretStore {
                 .replaceWith(true)
                 .onFailure(SecretStores.is(Reason.NOT_FOUND)).recoverWithItem(false)
                 .onFailure(SecretStores.is(Reason.INVALID_REQUEST)).recoverWithItem(false);
+    }
+
+    /** GetSecretValue of one version; a secret scheduled for deletion (InvalidRequestException) is not found. */
+    private Uni<SecretValue> read(SecretArn arn, Consumer<GetSecretValueRequest.Builder> version) {
+        return AwsCalls.call(() -> client.getSecretValue(r -> version.accept(r.secretId(arn.secretId()))))
+                .onFailure(SecretStores.is(Reason.INVALID_REQUEST)).transform(markedForDeletion -> notFound())
+                .map(response -> SecretStores.parse(response.secretString()));
     }
 
     private Uni<SecretVersion> create(SecretArn arn, String json, String requestToken) {
@@ -133,6 +150,14 @@ public class SecretsManagerSecretStore implements SecretStore {
                 .map(Map.Entry::getKey)
                 .findFirst()
                 .orElseThrow(SecretsManagerSecretStore::notFound);
+    }
+
+    private static String stageOf(SecretStage stage) {
+        return switch (stage) {
+            case CURRENT -> CURRENT;
+            case PENDING -> PENDING;
+            case PREVIOUS -> PREVIOUS;
+        };
     }
 
     private static SecretStoreException notFound() {

@@ -2,6 +2,7 @@ package org.rcm.credentials.secretstore;
 
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.regex.Pattern;
 import org.rcm.credentials.config.BrokerConfig;
 import org.rcm.credentials.secretstore.SecretStoreException.Reason;
 import software.amazon.awssdk.services.ssm.SsmAsyncClient;
@@ -12,13 +13,14 @@ import software.amazon.awssdk.services.ssm.model.ParameterType;
  * SSM Parameter Store: one SecureString parameter per portal, a new version per write.
  * Versions are marked with labels, so that other readers of the parameter can tell which
  * version is current: {@code current} on the current version, {@code pending} on a
- * rotation's new version until it is promoted.
+ * rotation's new version until it is promoted. There is no {@code previous} label.
  */
 @ApplicationScoped
 public class SsmSecretStore implements SecretStore {
 
     static final String CURRENT_LABEL = "current";
     static final String PENDING_LABEL = "pending";
+    private static final Pattern VERSION_NUMBER = Pattern.compile("[1-9][0-9]{0,17}");
 
     private final SsmAsyncClient ssm;
     private final String kmsKeyId;
@@ -47,15 +49,29 @@ public class SsmSecretStore implements SecretStore {
 
     @Override
     public Uni<Void> promote(SecretArn arn, String pendingVersionId) {
-        return label(arn, Long.parseLong(pendingVersionId), CURRENT_LABEL).replaceWithVoid();
+        return Uni.createFrom().item(() -> versionNumber(pendingVersionId))
+                .chain(version -> label(arn, version, CURRENT_LABEL))
+                .replaceWithVoid();
     }
 
+    /** Reads {@code name:<version>}; a null id reads the {@code current} label. */
     @Override
     public Uni<SecretValue> get(SecretArn arn, String versionId) {
-        return AwsCalls.call(() -> ssm.getParameter(r -> r
-                        .name(arn.parameterName() + ":" + Long.parseLong(versionId))
-                        .withDecryption(true)))
-                .map(response -> SecretStores.parse(response.parameter().value()));
+        if (versionId == null) {
+            return getCurrent(arn);
+        }
+        return Uni.createFrom().item(() -> String.valueOf(versionNumber(versionId)))
+                .chain(selector -> read(arn, selector));
+    }
+
+    /**
+     * Reads {@code name:current} or {@code name:pending}. The current version is the labelled
+     * one, not the latest: during a rotation the latest version is the pending one.
+     */
+    @Override
+    public Uni<SecretValue> get(SecretArn arn, SecretStage stage) {
+        return Uni.createFrom().item(() -> labelOf(stage))
+                .chain(label -> read(arn, label));
     }
 
     @Override
@@ -84,6 +100,30 @@ public class SsmSecretStore implements SecretStore {
                         .overwrite(true)))
                 .chain(response -> label(arn, response.version(), label))
                 .map(version -> new SecretVersion(arn, String.valueOf(version)));
+    }
+
+    /** GetParameter with a selector, a version number or a label, decrypted. */
+    private Uni<SecretValue> read(SecretArn arn, String selector) {
+        return AwsCalls.call(() -> ssm.getParameter(r -> r
+                        .name(arn.parameterName() + ":" + selector)
+                        .withDecryption(true)))
+                .map(response -> SecretStores.parse(response.parameter().value()));
+    }
+
+    /** A version id as an SSM version number; anything else (a label, say) is refused. */
+    private static long versionNumber(String versionId) {
+        if (versionId == null || !VERSION_NUMBER.matcher(versionId).matches()) {
+            throw new SecretStoreException(Reason.INVALID_REQUEST, null);
+        }
+        return Long.parseLong(versionId);
+    }
+
+    private static String labelOf(SecretStage stage) {
+        return switch (stage) {
+            case CURRENT -> CURRENT_LABEL;
+            case PENDING -> PENDING_LABEL;
+            case PREVIOUS -> throw new SecretStoreException(Reason.INVALID_REQUEST, null);
+        };
     }
 
     private Uni<Long> label(SecretArn arn, long version, String label) {

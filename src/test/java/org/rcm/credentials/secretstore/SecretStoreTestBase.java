@@ -104,12 +104,43 @@ abstract class SecretStoreTestBase {
     }
 
     @Test
+    void currentAndPendingStagesReadBackAndFollowThePromotion() {
+        SecretVersion current = await(store().put(newArn(), value("old"), null));
+        SecretArn arn = current.arn();
+        SecretVersion pending = await(store().writePending(arn, value("new"), null));
+
+        assertEquals(value("old"), await(store().getCurrent(arn)));
+        assertEquals(value("old"), await(store().get(arn, SecretStage.CURRENT)));
+        assertEquals(value("new"), await(store().get(arn, SecretStage.PENDING)));
+
+        await(store().promote(arn, pending.versionId()));
+
+        assertEquals(value("new"), await(store().getCurrent(arn)));
+    }
+
+    @Test
+    void nullVersionIdReadsTheCurrentVersion() {
+        SecretVersion current = await(store().put(newArn(), value("current"), null));
+        await(store().writePending(current.arn(), value("pending"), null));
+
+        assertEquals(value("current"), await(store().get(current.arn(), (String) null)));
+    }
+
+    @Test
+    void stageThatNoVersionCarriesIsNotFound() {
+        SecretVersion written = await(store().put(newArn(), value("pw"), null));
+
+        assertEquals(Reason.NOT_FOUND, failureOf(store().get(written.arn(), SecretStage.PENDING)));
+    }
+
+    @Test
     void deletedSecretIsNotFound() {
         SecretVersion written = await(store().put(newArn(), value("pw"), null));
 
         assertTrue(await(store().delete(written.arn())));
 
         assertEquals(Reason.NOT_FOUND, failureOf(store().get(written.arn(), written.versionId())));
+        assertEquals(Reason.NOT_FOUND, failureOf(store().getCurrent(written.arn())));
         assertFalse(await(store().delete(written.arn())));
     }
 
@@ -117,6 +148,7 @@ abstract class SecretStoreTestBase {
     void missingSecretIsNotFound() {
         SecretArn arn = newArn();
         assertEquals(Reason.NOT_FOUND, failureOf(store().currentVersionId(arn)));
+        assertEquals(Reason.NOT_FOUND, failureOf(store().getCurrent(arn)));
     }
 
     @Test

@@ -60,6 +60,20 @@ class SecretsManagerSecretStoreTest extends SecretStoreTestBase {
     }
 
     @Test
+    void previousStageReadsTheVersionThatWasCurrentBefore() {
+        SecretVersion first = await(store().put(newArn(), value("first"), null));
+        SecretVersion pending = await(store().writePending(first.arn(), value("second"), null));
+        await(store().promote(first.arn(), pending.versionId()));
+
+        assertEquals(value("first"), await(store().get(first.arn(), SecretStage.PREVIOUS)));
+
+        await(store().put(first.arn(), value("third"), null));
+
+        assertEquals(value("second"), await(store().get(first.arn(), SecretStage.PREVIOUS)));
+        assertEquals(value("third"), await(store().getCurrent(first.arn())));
+    }
+
+    @Test
     void retryWithTheSameRequestTokenIsIdempotent() {
         SecretVersion first = await(store().put(newArn(), value("pw-1"), null));
         String token = UUID.randomUUID().toString();

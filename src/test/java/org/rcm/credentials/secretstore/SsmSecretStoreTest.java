@@ -1,5 +1,6 @@
 package org.rcm.credentials.secretstore;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -51,6 +52,28 @@ class SsmSecretStoreTest extends SecretStoreTestBase {
     void unknownVersionIsNotFound() {
         SecretVersion written = await(store().put(newArn(), value("pw"), null));
         assertEquals(Reason.NOT_FOUND, failureOf(store().get(written.arn(), "99")));
+    }
+
+    @Test
+    void previousStageIsRefusedBeforeAnyCall() {
+        SecretVersion written = await(store().put(newArn(), value("pw"), null));
+        aws.resetCalls();
+
+        assertEquals(Reason.INVALID_REQUEST, failureOf(store().get(written.arn(), SecretStage.PREVIOUS)));
+        assertThat(aws.calls()).isEmpty();
+    }
+
+    @Test
+    void versionIdThatIsNotAVersionNumberIsRefusedBeforeAnyCall() {
+        SecretVersion current = await(store().put(newArn(), value("pw-1"), null));
+        await(store().writePending(current.arn(), value("pw-2"), null));
+        aws.resetCalls();
+
+        // "pending" as a selector would read the label: refused rather than sent
+        assertEquals(Reason.INVALID_REQUEST, failureOf(store().get(current.arn(), "pending")));
+        assertEquals(Reason.INVALID_REQUEST, failureOf(store().get(current.arn(), "0")));
+        assertEquals(Reason.INVALID_REQUEST, failureOf(store().promote(current.arn(), "pending")));
+        assertThat(aws.calls()).isEmpty();
     }
 
     @Test
