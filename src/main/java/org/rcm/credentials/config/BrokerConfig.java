@@ -1,6 +1,7 @@
 package org.rcm.credentials.config;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.List;
@@ -209,8 +210,12 @@ public interface BrokerConfig {
         @WithDefault("false")
         boolean ssmAdvancedTier();
 
-        /** Days a deleted Secrets Manager secret stays recoverable (7..30); 0 deletes at once. */
+        /**
+         * Days a deleted Secrets Manager secret stays recoverable, 7 to 30; 0 deletes at once,
+         * without recovery. Any other value stops the start-up.
+         */
         @WithDefault("7")
+        @WithConverter(RecoveryWindowConverter.class)
         int recoveryWindowDays();
     }
 }
