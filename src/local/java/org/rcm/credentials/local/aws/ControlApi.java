@@ -8,7 +8,7 @@ import java.time.Duration;
 
 /**
  * The plain-JSON control API under {@code /_local/}: {@code GET calls}, {@code POST calls/reset},
- * {@code POST faults} with {@code {"target", "mode", "count", "latencyMillis"}},
+ * {@code POST faults} with {@code {"target", "mode", "count", "latencyMillis", "errorCode"}},
  * {@code POST faults/reset} and {@code POST state/reset}. Errors answer 400 {@code {"error": ...}}.
  */
 final class ControlApi implements HttpHandler {
@@ -61,8 +61,9 @@ final class ControlApi implements HttpHandler {
             case "fail" -> faults.failNext(target, count);
             case "fail-after-apply" -> faults.failAfterApplyNext(target, count);
             case "deny" -> faults.denyNext(target, count);
+            case "error" -> faults.errorNext(target, count, request.path("errorCode").asText(null));
             case "latency" -> faults.latency(target, Duration.ofMillis(request.path("latencyMillis").asLong()));
-            default -> throw new IllegalArgumentException("mode must be pass, throttle, fail, fail-after-apply, deny or latency");
+            default -> throw new IllegalArgumentException("mode must be pass, throttle, fail, fail-after-apply, deny, error or latency");
         }
     }
 }

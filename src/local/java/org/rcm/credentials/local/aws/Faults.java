@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 
 /**
  * Faults injected into a {@link LocalAwsEndpoint} before an operation runs. Each rule matches
@@ -19,9 +20,15 @@ public final class Faults {
     public static final String ALL = "*";
 
     /** What a counted rule does to a matching call. */
-    enum Mode { PASS, THROTTLE, FAIL, FAIL_AFTER_APPLY, DENY }
+    enum Mode { PASS, THROTTLE, FAIL, FAIL_AFTER_APPLY, DENY, ERROR }
 
-    private record Rule(String target, Mode mode, AtomicInteger remaining) {
+    /** What happens to one call: a mode, and for {@link Mode#ERROR} the error code to answer. */
+    record Fault(Mode mode, String errorCode) {
+    }
+
+    private static final Pattern ERROR_CODE = Pattern.compile("[A-Za-z][A-Za-z0-9]{0,99}");
+
+    private record Rule(String target, Fault fault, AtomicInteger remaining) {
     }
 
     private final Duration defaultLatency;
@@ -61,6 +68,18 @@ public final class Faults {
         return add(target, Mode.DENY, count);
     }
 
+    /**
+     * The next {@code count} matching calls answer 400 with {@code errorCode} as the
+     * {@code __type} (for example {@code ParameterAlreadyExists} or
+     * {@code InvalidRequestException}); the operation does not run.
+     */
+    public Faults errorNext(String target, int count, String errorCode) {
+        if (errorCode == null || !ERROR_CODE.matcher(errorCode).matches()) {
+            throw new IllegalArgumentException("error code must be 1-100 letters and digits, starting with a letter");
+        }
+        return add(target, new Fault(Mode.ERROR, errorCode), count);
+    }
+
     /** Adds {@code latency} to every call, except to targets with a latency of their own. */
     public Faults latency(Duration latency) {
         return latency(ALL, latency);
@@ -87,7 +106,7 @@ public final class Faults {
     }
 
     /** Uses up one call of the first rule matching {@code target}; null when none matches or the rule lets it pass. */
-    synchronized Mode take(String target) {
+    synchronized Fault take(String target) {
         Rule rule = rules.stream()
                 .filter(candidate -> candidate.target().equals(target) || candidate.target().equals(ALL))
                 .findFirst()
@@ -98,15 +117,19 @@ public final class Faults {
         if (rule.remaining().decrementAndGet() == 0) {
             rules.remove(rule);
         }
-        return rule.mode() == Mode.PASS ? null : rule.mode();
+        return rule.fault().mode() == Mode.PASS ? null : rule.fault();
     }
 
-    private synchronized Faults add(String target, Mode mode, int count) {
+    private Faults add(String target, Mode mode, int count) {
+        return add(target, new Fault(mode, null), count);
+    }
+
+    private synchronized Faults add(String target, Fault fault, int count) {
         if (count < 0) {
             throw new IllegalArgumentException("count must not be negative");
         }
         if (count > 0) {
-            rules.add(new Rule(target, mode, new AtomicInteger(count)));
+            rules.add(new Rule(target, fault, new AtomicInteger(count)));
         }
         return this;
     }

@@ -70,6 +70,15 @@ public final class LocalAwsControl {
         addFault(target, "deny", count, 0);
     }
 
+    /** As {@link Faults#errorNext(String, int, String)}. */
+    public void errorNext(String target, int count, String errorCode) {
+        send("POST", "faults", Json.object()
+                .put("target", target)
+                .put("mode", "error")
+                .put("count", count)
+                .put("errorCode", errorCode));
+    }
+
     /** As {@link Faults#latency(Duration)}. */
     public void latency(Duration latency) {
         latency(Faults.ALL, latency);

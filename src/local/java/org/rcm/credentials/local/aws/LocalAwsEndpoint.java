@@ -191,12 +191,16 @@ public final class LocalAwsEndpoint implements AutoCloseable {
                 .orElseThrow(() -> AwsError.client("UnknownOperationException", "Unknown operation " + target));
         String operation = target.substring(service.targetPrefix().length());
         JsonInput input = JsonInput.parse(body);
-        Faults.Mode fault = faults.take(target);
+        Faults.Fault injected = faults.take(target);
+        Faults.Mode fault = injected == null ? null : injected.mode();
         if (fault == Faults.Mode.THROTTLE) {
             throw AwsError.client("ThrottlingException", "Rate exceeded");
         }
         if (fault == Faults.Mode.DENY) {
             throw AwsError.client("AccessDeniedException", "Not authorized to perform " + target + " (injected)");
+        }
+        if (fault == Faults.Mode.ERROR) {
+            throw AwsError.client(injected.errorCode(), "Injected " + injected.errorCode() + " for " + target);
         }
         if (fault == Faults.Mode.FAIL) {
             throw AwsError.server(service.internalErrorCode());

@@ -2,6 +2,7 @@ package org.rcm.credentials.local.aws;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -67,6 +68,28 @@ class FaultInjectionTest extends LocalAwsTestBase {
 
         assertEquals("AccessDeniedException", denied.awsErrorDetails().errorCode());
         assertEquals(400, denied.statusCode());
+    }
+
+    @Test
+    void injectedErrorCodesAnswer400WithoutApplying() {
+        endpoint.faults()
+                .errorNext(PUT, 1, "ParameterAlreadyExists")
+                .errorNext("secretsmanager.DeleteSecret", 1, "InvalidRequestException");
+
+        AwsServiceException ssmError = failure(ssm.putParameter(p -> p.name(NAME).value("v1").type(ParameterType.STRING)));
+        AwsServiceException secretsError = failure(secrets.deleteSecret(d -> d.secretId("any")));
+
+        assertEquals("ParameterAlreadyExists", ssmError.awsErrorDetails().errorCode());
+        assertEquals(400, ssmError.statusCode());
+        assertEquals("InvalidRequestException", secretsError.awsErrorDetails().errorCode());
+        assertEquals(400, secretsError.statusCode());
+        assertEquals("ParameterNotFound", errorCode(ssm.getParameter(g -> g.name(NAME))));
+    }
+
+    @Test
+    void errorCodesThatAreNotAwsErrorCodesAreRejected() {
+        assertThrows(IllegalArgumentException.class, () -> endpoint.faults().errorNext(GET, 1, null));
+        assertThrows(IllegalArgumentException.class, () -> endpoint.faults().errorNext(GET, 1, "Not a code"));
     }
 
     @Test

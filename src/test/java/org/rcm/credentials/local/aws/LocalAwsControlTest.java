@@ -59,6 +59,20 @@ class LocalAwsControlTest extends LocalAwsTestBase {
     }
 
     @Test
+    void errorCodesCanBeInjectedRemotely() {
+        put("v1");
+        control.errorNext(PUT, 1, "ParameterAlreadyExists");
+
+        AwsServiceException error = failure(ssm.putParameter(p -> p.name(NAME).value("v2")
+                .type(ParameterType.STRING).overwrite(true)));
+
+        assertEquals("ParameterAlreadyExists", error.awsErrorDetails().errorCode());
+        assertEquals(400, error.statusCode());
+        assertEquals("v1", get());
+        assertThrows(IllegalStateException.class, () -> control.errorNext(PUT, 1, "no code"));
+    }
+
+    @Test
     void latencyCanBeInjectedAndResetRemotely() {
         put("v1");
         Duration latency = Duration.ofMillis(250);
