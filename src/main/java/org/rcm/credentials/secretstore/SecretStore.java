@@ -66,9 +66,16 @@ public interface SecretStore {
     Uni<String> currentVersionId(SecretArn arn);
 
     /**
-     * Deletes the secret (Secrets Manager: with the configured recovery window).
+     * Deletes the secret: SSM at once; Secrets Manager after the configured recovery window,
+     * or at once without recovery when the window is 0.
      *
-     * @return false when there was nothing to delete
+     * @return true when this call deleted the secret or scheduled its deletion; false when
+     *     there was nothing to delete: the secret does not exist, or (Secrets Manager) its
+     *     deletion is already scheduled. Secrets Manager does not report a missing secret to a
+     *     delete without recovery (window 0), so there a missing secret is true as well. Every
+     *     other outcome is a failure ({@link SecretStoreException}): a store that refuses to
+     *     delete a secret that exists (access denied, invalid request, throttled, unavailable)
+     *     never yields false.
      */
     Uni<Boolean> delete(SecretArn arn);
 }

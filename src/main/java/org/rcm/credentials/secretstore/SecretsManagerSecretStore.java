@@ -94,6 +94,14 @@ public class SecretsManagerSecretStore implements SecretStore {
                 .map(SecretsManagerSecretStore::currentVersion);
     }
 
+    /**
+     * DeleteSecret with the recovery window, or {@code ForceDeleteWithoutRecovery} when it is 0.
+     * False when Secrets Manager answers ResourceNotFoundException, or refuses because the
+     * deletion is already scheduled (an InvalidRequestException for a secret that
+     * DescribeSecret shows with a deletion date). Any other refusal fails, InvalidRequestException
+     * for other reasons (replicas, say) included. A delete without recovery of a missing secret
+     * succeeds in Secrets Manager, so it is true.
+     */
     @Override
     public Uni<Boolean> delete(SecretArn arn) {
         return AwsCalls.call(() -> client.deleteSecret(r -> {
@@ -106,7 +114,7 @@ public class SecretsManagerSecretStore implements SecretStore {
                 }))
                 .replaceWith(true)
                 .onFailure(SecretStores.is(Reason.NOT_FOUND)).recoverWithItem(false)
-                .onFailure(SecretStores.is(Reason.INVALID_REQUEST)).recoverWithItem(false);
+                .onFailure(SecretStores.is(Reason.INVALID_REQUEST)).recoverWithUni(refusal -> unlessScheduled(arn, refusal));
     }
 
     /** GetSecretValue of one version; a secret scheduled for deletion (InvalidRequestException) is not found. */
@@ -138,6 +146,18 @@ public class SecretsManagerSecretStore implements SecretStore {
     private Uni<SecretVersion> restoreAndPut(SecretArn arn, String json, String requestToken) {
         return AwsCalls.call(() -> client.restoreSecret(r -> r.secretId(arn.path())))
                 .chain(() -> putValue(arn, json, requestToken, CURRENT));
+    }
+
+    /**
+     * A refused delete: false when the secret is gone or its deletion is already scheduled,
+     * else the refusal stands. Decided by DescribeSecret's deletion date, not by AWS's message.
+     */
+    private Uni<Boolean> unlessScheduled(SecretArn arn, Throwable refusal) {
+        return AwsCalls.call(() -> client.describeSecret(r -> r.secretId(arn.secretId())))
+                .chain(described -> described.deletedDate() != null
+                        ? Uni.createFrom().item(false)
+                        : Uni.createFrom().<Boolean>failure(refusal))
+                .onFailure(SecretStores.is(Reason.NOT_FOUND)).recoverWithItem(false);
     }
 
     private SecretArn withArn(SecretArn requested, String returnedArn) {

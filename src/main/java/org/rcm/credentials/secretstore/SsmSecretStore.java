@@ -82,6 +82,7 @@ public class SsmSecretStore implements SecretStore {
                 .map(response -> String.valueOf(response.parameter().version()));
     }
 
+    /** DeleteParameter: false only when SSM answers ParameterNotFound; every other refusal fails. */
     @Override
     public Uni<Boolean> delete(SecretArn arn) {
         return AwsCalls.call(() -> ssm.deleteParameter(r -> r.name(arn.parameterName())))

@@ -42,6 +42,8 @@ abstract class SecretStoreTestBase {
 
     abstract String getOperation();
 
+    abstract String deleteOperation();
+
     SecretStore store() {
         return stores.of(backend());
     }
@@ -142,6 +144,29 @@ abstract class SecretStoreTestBase {
         assertEquals(Reason.NOT_FOUND, failureOf(store().get(written.arn(), written.versionId())));
         assertEquals(Reason.NOT_FOUND, failureOf(store().getCurrent(written.arn())));
         assertFalse(await(store().delete(written.arn())));
+    }
+
+    @Test
+    void deleteOfASecretThatNeverExistedIsFalse() {
+        assertFalse(await(store().delete(newArn())));
+    }
+
+    @Test
+    void deniedDeleteFailsAndTheSecretStays() {
+        SecretVersion written = await(store().put(newArn(), value("pw"), null));
+        aws.denyNext(target(deleteOperation()), 1);
+
+        assertEquals(Reason.ACCESS_DENIED, failureOf(store().delete(written.arn())));
+        assertEquals(value("pw"), await(store().getCurrent(written.arn())));
+    }
+
+    @Test
+    void deleteThatKeepsFailingWithServerErrorsIsUnavailable() {
+        SecretVersion written = await(store().put(newArn(), value("pw"), null));
+        aws.failNext(target(deleteOperation()), 10);
+
+        assertEquals(Reason.UNAVAILABLE, failureOf(store().delete(written.arn())));
+        assertEquals(value("pw"), await(store().getCurrent(written.arn())));
     }
 
     @Test

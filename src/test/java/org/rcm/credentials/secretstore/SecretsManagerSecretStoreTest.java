@@ -2,7 +2,9 @@ package org.rcm.credentials.secretstore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
@@ -32,6 +34,11 @@ class SecretsManagerSecretStoreTest extends SecretStoreTestBase {
     @Override
     String getOperation() {
         return "GetSecretValue";
+    }
+
+    @Override
+    String deleteOperation() {
+        return "DeleteSecret";
     }
 
     @Test
@@ -105,6 +112,35 @@ class SecretsManagerSecretStoreTest extends SecretStoreTestBase {
 
         assertEquals(first.arn(), again.arn());
         assertEquals(value("pw-2"), await(store().get(again.arn(), again.versionId())));
+    }
+
+    @Test
+    void deleteOfASecretWhoseDeletionIsScheduledIsFalse() {
+        SecretVersion written = await(store().put(newArn(), value("pw"), null));
+        assertTrue(await(store().delete(written.arn())));
+        aws.resetCalls();
+
+        assertFalse(await(store().delete(written.arn())));
+        assertEquals(1, aws.calls(target("DescribeSecret")));
+    }
+
+    @Test
+    void deleteRefusedWithInvalidRequestFailsWhileTheSecretIsNotBeingDeleted() {
+        SecretVersion written = await(store().put(newArn(), value("pw"), null));
+        aws.errorNext(target("DeleteSecret"), 1, "InvalidRequestException");
+
+        assertEquals(Reason.INVALID_REQUEST, failureOf(store().delete(written.arn())));
+        assertEquals(value("pw"), await(store().getCurrent(written.arn())));
+        assertTrue(await(store().delete(written.arn())));
+    }
+
+    @Test
+    void deleteRefusedWithInvalidParameterFails() {
+        SecretVersion written = await(store().put(newArn(), value("pw"), null));
+        aws.errorNext(target("DeleteSecret"), 1, "InvalidParameterException");
+
+        assertEquals(Reason.INVALID_REQUEST, failureOf(store().delete(written.arn())));
+        assertEquals(value("pw"), await(store().getCurrent(written.arn())));
     }
 
     private java.util.Map<String, java.util.List<String>> stages(SecretArn arn) {

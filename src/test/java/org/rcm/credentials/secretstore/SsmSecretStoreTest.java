@@ -32,6 +32,11 @@ class SsmSecretStoreTest extends SecretStoreTestBase {
         return "GetParameter";
     }
 
+    @Override
+    String deleteOperation() {
+        return "DeleteParameter";
+    }
+
     @Test
     void parametersAreSecureStringsWithVersionNumbersAndLabels() {
         SecretArn arn = newArn();
