@@ -2,6 +2,7 @@ package org.rcm.credentials.secretstore;
 
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.regex.Pattern;
 import org.rcm.credentials.config.BrokerConfig;
 import org.rcm.credentials.secretstore.SecretStoreException.Reason;
@@ -26,10 +27,16 @@ public class SsmSecretStore implements SecretStore {
     private final String kmsKeyId;
     private final boolean advancedTier;
 
+    @Inject
     public SsmSecretStore(SsmAsyncClient ssm, BrokerConfig config) {
+        this(ssm, config.secretStore().ssmKmsKeyId(), config.secretStore().ssmAdvancedTier());
+    }
+
+    /** For tests and tools; the service uses the configured values. */
+    SsmSecretStore(SsmAsyncClient ssm, String kmsKeyId, boolean advancedTier) {
         this.ssm = ssm;
-        this.kmsKeyId = config.secretStore().ssmKmsKeyId();
-        this.advancedTier = config.secretStore().ssmAdvancedTier();
+        this.kmsKeyId = kmsKeyId;
+        this.advancedTier = advancedTier;
     }
 
     @Override

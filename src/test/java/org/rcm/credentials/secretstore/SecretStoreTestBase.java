@@ -8,11 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.rcm.credentials.config.BrokerConfig;
 import org.rcm.credentials.error.BrokerException;
 import org.rcm.credentials.local.aws.LocalAwsControl;
 import org.rcm.credentials.secretstore.SecretStoreException.Reason;
@@ -32,6 +34,9 @@ abstract class SecretStoreTestBase {
 
     @Inject
     SecretNames names;
+
+    @Inject
+    BrokerConfig config;
 
     final LocalAwsControl aws = new LocalAwsControl(TestEnvironment.awsUri());
 
@@ -177,16 +182,48 @@ abstract class SecretStoreTestBase {
     }
 
     @Test
-    void oversizeValueIsRefusedBeforeAnyCall() {
+    void valueExactlyAtTheLimitIsStoredAndOneByteMoreIsRefusedBeforeAnyCall() {
+        assertLimitIsExact(store(), backend().maxValueBytes(false));
+    }
+
+    /** {@code limit} bytes of JSON are written and read back; one more byte is refused without an AWS call. */
+    void assertLimitIsExact(SecretStore store, int limit) {
+        SecretVersion written = await(store.put(newArn(), valueOfSize(limit), null));
+        assertEquals(valueOfSize(limit), await(store.get(written.arn(), written.versionId())));
+
         SecretArn arn = newArn();
-        SecretValue huge = value("x".repeat(backend().maxValueBytes(false)));
         aws.resetCalls();
 
-        BrokerException e = assertThrows(BrokerException.class, () -> await(store().put(arn, huge, null)));
+        BrokerException put = assertThrows(BrokerException.class, () -> await(store.put(arn, valueOfSize(limit + 1), null)));
+        BrokerException pending = assertThrows(BrokerException.class,
+                () -> await(store.writePending(written.arn(), valueOfSize(limit + 1), null)));
 
-        assertEquals(BrokerException.Kind.INVALID_INPUT, e.kind());
-        assertEquals("SECRET_TOO_LARGE", e.reason());
+        assertEquals(BrokerException.Kind.INVALID_INPUT, put.kind());
+        assertEquals("SECRET_TOO_LARGE", put.reason());
+        assertEquals("SECRET_TOO_LARGE", pending.reason());
         assertThat(aws.calls()).isEmpty();
+    }
+
+    /** A value whose JSON form is exactly {@code bytes} bytes long. */
+    static SecretValue valueOfSize(int bytes) {
+        int empty = value("").toJson().getBytes(StandardCharsets.UTF_8).length;
+        SecretValue sized = value("x".repeat(bytes - empty));
+        assertEquals(bytes, sized.toJson().getBytes(StandardCharsets.UTF_8).length);
+        return sized;
+    }
+
+    @Test
+    void attemptsSlowerThanThePerAttemptTimeoutAreCutRetriedThenUnavailable() {
+        SecretVersion written = await(store().put(newArn(), value("pw"), null));
+        Duration attemptTimeout = config.aws().attemptTimeout();
+        // slower than one attempt may take, faster than the whole call: only the per-attempt timeout can fail it
+        Duration latency = attemptTimeout.plusSeconds(1);
+        assertThat(latency).isLessThan(config.aws().callTimeout());
+        aws.resetCalls();
+        aws.latency(target(getOperation()), latency);
+
+        assertEquals(Reason.UNAVAILABLE, failureOf(store().get(written.arn(), written.versionId())));
+        assertThat(aws.calls(target(getOperation()))).isGreaterThanOrEqualTo(2);
     }
 
     @Test

@@ -143,6 +143,26 @@ class SecretsManagerSecretStoreTest extends SecretStoreTestBase {
         assertEquals(value("pw"), await(store().getCurrent(written.arn())));
     }
 
+    @Test
+    void invalidRequestOnPromotionIsInvalidRequestAndNotRetried() {
+        SecretVersion current = await(store().put(newArn(), value("old"), null));
+        SecretVersion pending = await(store().writePending(current.arn(), value("new"), null));
+        aws.resetCalls();
+        aws.errorNext(target("UpdateSecretVersionStage"), 1, "InvalidRequestException");
+
+        assertEquals(Reason.INVALID_REQUEST, failureOf(store().promote(current.arn(), pending.versionId())));
+        assertEquals(1, aws.calls(target("UpdateSecretVersionStage")));
+        assertEquals(current.versionId(), await(store().currentVersionId(current.arn())));
+    }
+
+    @Test
+    void invalidRequestOnReadIsASecretScheduledForDeletionAndNotFound() {
+        SecretVersion written = await(store().put(newArn(), value("pw"), null));
+        aws.errorNext(target("GetSecretValue"), 1, "InvalidRequestException");
+
+        assertEquals(Reason.NOT_FOUND, failureOf(store().getCurrent(written.arn())));
+    }
+
     private java.util.Map<String, java.util.List<String>> stages(SecretArn arn) {
         return await(Uni.createFrom().completionStage(client.describeSecret(r -> r.secretId(arn.value()))))
                 .versionIdsToStages();

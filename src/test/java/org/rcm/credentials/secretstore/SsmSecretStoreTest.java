@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.rcm.credentials.secretstore.SecretStoreException.Reason;
 import software.amazon.awssdk.services.ssm.SsmAsyncClient;
+import software.amazon.awssdk.services.ssm.model.ParameterTier;
 import software.amazon.awssdk.services.ssm.model.ParameterType;
 
 /** SSM Parameter Store: SecureString parameters, version numbers, {@code current}/{@code pending} labels. */
@@ -43,7 +46,7 @@ class SsmSecretStoreTest extends SecretStoreTestBase {
         SecretVersion first = await(store().put(arn, value("pw-1"), null));
         SecretVersion pending = await(store().writePending(arn, value("pw-2"), null));
 
-        var parameter = await(io.smallrye.mutiny.Uni.createFrom().completionStage(ssm.getParameter(r -> r
+        var parameter = await(Uni.createFrom().completionStage(ssm.getParameter(r -> r
                 .name(arn.parameterName() + ":pending").withDecryption(true)))).parameter();
 
         assertEquals("1", first.versionId());
@@ -82,8 +85,41 @@ class SsmSecretStoreTest extends SecretStoreTestBase {
     }
 
     @Test
-    void advancedTierLimitIsNotUsedByDefault() {
-        assertEquals(4096, SecretBackend.SSM_PARAMETER_STORE.maxValueBytes(false));
-        assertEquals(8192, SecretBackend.SSM_PARAMETER_STORE.maxValueBytes(true));
+    void standardTierIsUsedByDefault() {
+        SecretVersion written = await(store().put(newArn(), value("pw"), null));
+
+        assertEquals(ParameterTier.STANDARD, tierOf(written));
+    }
+
+    @Test
+    void advancedTierStoresEveryVersionAsAdvancedUpTo8192Bytes() {
+        SsmSecretStore advanced = new SsmSecretStore(ssm, "alias/aws/ssm", true);
+
+        SecretVersion larger = await(advanced.put(newArn(), valueOfSize(6000), null));
+
+        assertEquals(valueOfSize(6000), await(advanced.getCurrent(larger.arn())));
+        assertEquals(ParameterTier.ADVANCED, tierOf(larger));
+        assertLimitIsExact(advanced, 8192);
+    }
+
+    @Test
+    void parameterAlreadyExistsIsAlreadyExistsAndNotRetried() {
+        SecretArn arn = newArn();
+        aws.resetCalls();
+        aws.errorNext(target("PutParameter"), 1, "ParameterAlreadyExists");
+
+        assertEquals(Reason.ALREADY_EXISTS, failureOf(store().put(arn, value("pw"), null)));
+        assertEquals(Map.of(target("PutParameter"), 1L), aws.calls());
+    }
+
+    private ParameterTier tierOf(SecretVersion version) {
+        long number = Long.parseLong(version.versionId());
+        return await(Uni.createFrom().completionStage(ssm.getParameterHistory(r -> r
+                        .name(version.arn().parameterName()))))
+                .parameters().stream()
+                .filter(history -> history.version() == number)
+                .findFirst()
+                .orElseThrow()
+                .tier();
     }
 }
