@@ -10,24 +10,35 @@ import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.rcm.credentials.config.BrokerConfig;
 import org.rcm.credentials.error.BrokerException;
 import org.rcm.credentials.local.aws.LocalAwsControl;
 import org.rcm.credentials.secretstore.SecretStoreException.Reason;
 import org.rcm.credentials.support.TestEnvironment;
+import org.rcm.credentials.support.TestLog;
 
 /**
  * The {@link SecretStore} contract, run against each backend through the real AWS SDK over
- * HTTP to the local endpoint. Subclasses add what only their backend does.
+ * HTTP to the local endpoint. Subclasses add what only their backend does. After all tests of
+ * a class, what they logged (their throttled, failing and denied calls included) is scanned
+ * for ARNs, their parameter paths and the secret values they wrote.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class SecretStoreTestBase {
 
     static final Duration TIMEOUT = Duration.ofSeconds(20);
     static final String TENANT = "tenant-store";
+    static final String MFA_SEED = "JBSWY3DPEHPK3PXP";
+    /** In the password of every value written here, so that the log scan finds any of them. */
+    static final String VALUE_MARK = TestLog.token();
 
     @Inject
     SecretStores stores;
@@ -39,6 +50,8 @@ abstract class SecretStoreTestBase {
     BrokerConfig config;
 
     final LocalAwsControl aws = new LocalAwsControl(TestEnvironment.awsUri());
+
+    private TestLog.Window logWindow;
 
     abstract SecretBackend backend();
 
@@ -58,7 +71,7 @@ abstract class SecretStoreTestBase {
     }
 
     static SecretValue value(String password) {
-        return new SecretValue("user", password, "JBSWY3DPEHPK3PXP", Map.of("portal_name", "BlueCross"));
+        return new SecretValue("user", password + "-" + VALUE_MARK, MFA_SEED, Map.of("portal_name", "BlueCross"));
     }
 
     static <T> T await(Uni<T> uni) {
@@ -70,9 +83,23 @@ abstract class SecretStoreTestBase {
         return e.reason();
     }
 
+    @BeforeAll
+    void openLogWindow() {
+        logWindow = TestLog.open();
+    }
+
     @AfterEach
     void resetFaults() {
         aws.resetFaults();
+    }
+
+    @AfterAll
+    void nothingWrittenHereReachedTheLog() throws Exception {
+        String logged = logWindow.close();
+
+        // the window holds the SDK's DEBUG lines of this class's calls, retries and failures
+        assertThat(logged).contains("Sending Request").contains("Retryable error detected");
+        TestLog.assertNoSecretReference(logged, List.of(VALUE_MARK, MFA_SEED, "rcm/" + config.environment() + "/" + TENANT));
     }
 
     @Test
