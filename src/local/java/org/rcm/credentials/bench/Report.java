@@ -32,10 +32,10 @@ final class Report {
     record Target(String name, String measured, String goal, boolean met) {
     }
 
-    /** Audit rows in the database against the audited calls that succeeded. */
-    record AuditCheck(long expectedRows, long rows, long failedRows) {
+    /** Audit rows in the database against the audited calls that succeeded, less the rows counted as dropped. */
+    record AuditCheck(long successfulCalls, long droppedRows, long rows, long failedRows) {
         boolean matches() {
-            return expectedRows == rows && failedRows == 0;
+            return successfulCalls - droppedRows == rows && failedRows == 0;
         }
     }
 
@@ -128,8 +128,11 @@ final class Report {
                     target.name(), target.measured(), target.goal()));
         }
         if (auditCheck != null) {
-            out.append(String.format(Locale.ROOT, "%naudit rows: %d in credential_access_log (%d failed), %d successful audited calls: %s%n",
-                    auditCheck.rows(), auditCheck.failedRows(), auditCheck.expectedRows(), auditCheck.matches() ? "match" : "MISMATCH"));
+            out.append(String.format(Locale.ROOT,
+                    "%naudit rows: %d in credential_access_log (%d failed), %d successful audited calls less %d dropped"
+                            + " and counted by best-effort: %s%n",
+                    auditCheck.rows(), auditCheck.failedRows(), auditCheck.successfulCalls(), auditCheck.droppedRows(),
+                    auditCheck.matches() ? "match" : "MISMATCH"));
         }
         notes.forEach(note -> out.append("note: ").append(note).append('\n'));
         return out.toString();

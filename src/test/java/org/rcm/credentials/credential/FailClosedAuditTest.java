@@ -32,13 +32,7 @@ class FailClosedAuditTest {
     void credentialIsWithheldWhileTheAuditStoreIsDown() {
         String portal = warmPortal();
 
-        TestEnvironment.databaseProxy().cut();
-        StatusRuntimeException e;
-        try {
-            e = assertThrows(StatusRuntimeException.class, () -> get(ADMIN, portal));
-        } finally {
-            TestEnvironment.databaseProxy().restore();
-        }
+        StatusRuntimeException e = failureWhileTheDatabaseIsCut(portal);
 
         assertUnavailable(e, "AUDIT_UNAVAILABLE");
         assertEquals("withheld-pw", get(ADMIN, portal).getCredentials().getPassword());
@@ -67,13 +61,7 @@ class FailClosedAuditTest {
     void aReadThatNeedsTheDatabaseWhileItIsDownIsUnavailableNotAnInternalError() {
         String portal = newPortal(); // never read, so never cached
 
-        TestEnvironment.databaseProxy().cut();
-        StatusRuntimeException e;
-        try {
-            e = assertThrows(StatusRuntimeException.class, () -> get(ADMIN, portal));
-        } finally {
-            TestEnvironment.databaseProxy().restore();
-        }
+        StatusRuntimeException e = failureWhileTheDatabaseIsCut(portal);
 
         assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), e.getStatus().toString());
         assertThat(StatusProto.fromThrowable(e).getDetailsList()).anySatisfy(any -> {
@@ -83,6 +71,15 @@ class FailClosedAuditTest {
                 throw new AssertionError(ex);
             }
         });
+    }
+
+    private static StatusRuntimeException failureWhileTheDatabaseIsCut(String portal) {
+        TestEnvironment.databaseProxy().cut();
+        try {
+            return assertThrows(StatusRuntimeException.class, () -> get(ADMIN, portal));
+        } finally {
+            TestEnvironment.databaseProxy().restore();
+        }
     }
 
     /** A portal whose credentials ("withheld-pw") are cached, so that only the audit row needs Postgres. */

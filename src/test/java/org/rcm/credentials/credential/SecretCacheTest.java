@@ -36,7 +36,7 @@ import software.amazon.awssdk.services.ssm.SsmAsyncClient;
 
 /**
  * The secret cache: one AWS call per herd of concurrent misses; stale values served through a
- * store outage for a bounded time, and never after not-found, Rotate or Delete.
+ * store outage for a bounded time, and never after not-found, access-denied, Rotate or Delete.
  */
 @QuarkusTest
 class SecretCacheTest {
@@ -135,6 +135,20 @@ class SecretCacheTest {
     }
 
     @Test
+    void staleValueIsNeverServedAfterTheStoreDeniedAccess() {
+        String portal = warmPortal();
+        expireFreshValues();
+        aws.denyNext(GET_PARAMETER, 1);
+        assertUnavailable(portal, "the secret store refused the service's access");
+        aws.failNext(GET_PARAMETER, 10);
+
+        assertUnavailable(portal, "the secret store is unavailable; retry with backoff");
+
+        aws.resetFaults();
+        assertEquals("pw", get(WORKER, portal).getCredentials().getPassword());
+    }
+
+    @Test
     void staleValueIsNeverServedAfterARotation() {
         String portal = warmPortal();
         credentials(ADMIN).rotateCredentials(RotateCredentialsRequest.newBuilder().setPortalId(portal).build());
@@ -166,8 +180,16 @@ class SecretCacheTest {
     }
 
     private static void assertUnavailable(String portal) {
+        assertThat(unavailable(portal).getStatus().getDescription()).startsWith("the secret store");
+    }
+
+    private static void assertUnavailable(String portal, String description) {
+        assertEquals(description, unavailable(portal).getStatus().getDescription());
+    }
+
+    private static StatusRuntimeException unavailable(String portal) {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> get(WORKER, portal));
         assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
-        assertThat(e.getStatus().getDescription()).startsWith("the secret store");
+        return e;
     }
 }
