@@ -28,7 +28,7 @@ import org.rcm.credentials.metrics.BrokerMetrics;
 import org.rcm.credentials.tenant.Caller;
 
 /**
- * Writes exactly one access-log row for every call of an audited RPC, whatever ends it:
+ * Writes one access-log row for every call of an audited RPC, whatever ends it:
  * success, a domain error, invalid input, or a denied role; and one for every refused call
  * ({@code PERMISSION_DENIED}: role or address) of the other RPCs of both services, as
  * {@link AccessType#ADMIN}. It runs outside the identity

@@ -395,7 +395,8 @@ public class AuditWriter {
         List<Pending> overdue = List.of();
         while (!waiting.isEmpty()) {
             Pending head = waiting.peek();
-            if (head.isDone()) {
+            if (head.isDone() || head.committed) {
+                // committed rows are being told so, outside the lock: never fail them late
                 waiting.poll();
             } else if (now - head.deadline > 0) {
                 if (overdue.isEmpty()) {

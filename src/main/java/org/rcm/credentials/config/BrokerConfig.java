@@ -35,9 +35,9 @@ public interface BrokerConfig {
     Rotation rotation();
 
     /**
-     * Bound on one Postgres round trip: reading an endpoint on the request path (a hung database
-     * fails calls UNAVAILABLE), and writing one audit batch (a hung write counts as failed and
-     * frees its writer slot).
+     * Bound on one Postgres round trip: reading, registering or changing an endpoint (a hung
+     * database fails calls UNAVAILABLE), and writing one audit batch (a hung write counts as
+     * failed and frees its writer slot).
      */
     @WithDefault("2s")
     Duration databaseTimeout();
@@ -168,9 +168,10 @@ public interface BrokerConfig {
     interface Rotation {
         /**
          * How long a change (store, rotate or delete) may hold a portal. A change that has not
-         * finished by then (its process died, say) is resolved by the next Get or Rotate. Keep
-         * it above the longest a change can take: two AWS calls ({@code rcm.aws.call-timeout})
-         * and four database steps ({@code rcm.database-timeout}), 18 s with the defaults.
+         * finished by then (its process died, say) is resolved by the next Get, Store or Rotate
+         * (a Delete takes it over). Keep it above the longest a change can take: four AWS calls
+         * ({@code rcm.aws.call-timeout}) and four database steps ({@code rcm.database-timeout}),
+         * 28 s with the defaults.
          */
         @WithDefault("60s")
         Duration lease();

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 import org.rcm.credentials.cache.SecretCache;
@@ -29,7 +30,6 @@ import org.rcm.credentials.secretstore.SecretStore;
 import org.rcm.credentials.secretstore.SecretStoreException;
 import org.rcm.credentials.secretstore.SecretStores;
 import org.rcm.credentials.secretstore.SecretValue;
-import org.rcm.credentials.secretstore.SecretVersion;
 import org.rcm.credentials.tenant.Caller;
 import org.rcm.credentials.tenant.Role;
 import org.rcm.credentials.totp.TotpGenerator;
@@ -226,40 +226,53 @@ public class CredentialManager {
                 ? previous : names.arnFor(caller.tenant(), endpoint.portalId(), backend);
         caller.audit().secretArn(target.value());
         return claimed(endpoint, claim -> stores.of(backend).put(target, value, token)
-                        .onFailure(SecretStoreException.class).transform(failure -> writeFailure((SecretStoreException) failure))
-                        .invoke(written -> caller.audit().secretArn(written.arn().value()))
-                        .chain(written -> endpoints.markStored(endpoint, claim, written.arn(), written.versionId())))
-                .call(() -> forgetPrevious(endpoint, backend))
+                        .onFailure(SecretStoreException.class).transform(failure -> writeFailure((SecretStoreException) failure)),
+                (claim, written) -> {
+                    caller.audit().secretArn(written.arn().value());
+                    Uni<Endpoint> stored = endpoints.markStored(endpoint, claim, written.arn(), written.versionId());
+                    return written.arn().equals(previous) ? stored.onFailure().call(() ->
+                            endpoints.markUnconfirmed(endpoint, claim, written.versionId())) : stored;
+                })
+                .call(stored -> forgetPrevious(endpoint, stored))
                 .map(stored -> new Stored(stored.secretVersion(), stored.lastRotatedAt(), stored.rotationStatus()));
     }
 
     /**
-     * Runs {@code change} under the endpoint's claim, so that no other store, rotation or
-     * delete of the portal writes to the secret store meanwhile; a change that fails gives its
-     * claim back. ABORTED while another change holds the portal.
+     * Runs a change under the endpoint's claim, so that no other store, rotation or delete of
+     * the portal writes to the secret store meanwhile: {@code write} (the secret store), then
+     * {@code record} (the database, which ends the claim). A write that fails gives the claim
+     * back; a record that fails after the write leaves it to {@code record}'s own handling or to
+     * lapse. ABORTED while another change holds the portal.
      */
-    private <T> Uni<T> claimed(Endpoint endpoint, Function<Instant, Uni<T>> change) {
+    private <W, T> Uni<T> claimed(Endpoint endpoint, Function<Instant, Uni<W>> write,
+            BiFunction<Instant, W, Uni<T>> record) {
         if (endpoint.rotationInProgress(Instant.now(), rotationLease)) {
             return Uni.createFrom().failure(changeInProgress(endpoint));
         }
         return endpoints.claim(endpoint, rotationLease)
-                .chain(claim -> change.apply(claim)
-                        .onFailure().call(() -> endpoints.releaseClaim(endpoint, claim)));
+                .chain(claim -> write.apply(claim)
+                        .onFailure().call(() -> endpoints.releaseClaim(endpoint, claim))
+                        .chain(written -> record.apply(claim, written)));
     }
 
-    /** Drops the replaced version from the caches; after a backend switch, deletes the old secret. */
-    private Uni<Void> forgetPrevious(Endpoint endpoint, SecretBackend newBackend) {
-        SecretArn previous = endpoint.secret();
+    /**
+     * Drops the replaced version from the caches; after a backend switch, deletes the old
+     * secret under a claim of its own, so that it cannot remove what a later change wrote.
+     */
+    private Uni<Void> forgetPrevious(Endpoint before, Endpoint after) {
+        SecretArn previous = before.secret();
         if (previous == null) {
             return Uni.createFrom().voidItem();
         }
-        Uni<Void> forget = cache.invalidate(previous, endpoint.cacheVersion());
-        if (previous.backend() == newBackend) {
+        Uni<Void> forget = cache.invalidate(previous, before.cacheVersion());
+        if (previous.backend() == after.secret().backend()) {
             return forget;
         }
-        return forget.chain(() -> stores.of(previous).delete(previous)
+        return forget.chain(() -> endpoints.claim(after, rotationLease)
+                .chain(claim -> stores.of(previous).delete(previous)
+                        .onTermination().call(() -> endpoints.releaseClaim(after, claim)))
                 .onFailure().invoke(e -> LOG.warnf("Old secret of endpoint %d not deleted after a backend switch: %s",
-                        endpoint.id(), e.getMessage()))
+                        before.id(), e.getMessage()))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid());
     }
@@ -307,7 +320,7 @@ public class CredentialManager {
         return store.writePending(arn, newValue, token)
                 .call(pending -> endpoints.markPending(endpoint, claim, pending.versionId()))
                 .call(pending -> store.promote(arn, pending.versionId()))
-                .chain(pending -> endpoints.markPromoted(endpoint, pending.versionId()))
+                .chain(pending -> endpoints.markPromoted(endpoint, claim, pending.versionId()))
                 .call(() -> cache.invalidate(arn, endpoint.cacheVersion()))
                 .invoke(() -> metrics.rotation("success"))
                 .map(rotated -> new Rotated(true, rotated.rotationStatus(), rotated.secretVersion(),
@@ -349,7 +362,7 @@ public class CredentialManager {
                 ? endpoints.expireClaim(endpoint).chain(() -> reload(endpoint))
                 : stores.of(endpoint.secret()).currentVersionId(endpoint.secret())
                         .chain(current -> current.equals(pending)
-                                ? endpoints.markPromoted(endpoint, pending)
+                                ? endpoints.markPromoted(endpoint, endpoint.rotationStartedAt(), pending)
                                         .call(() -> cache.invalidate(endpoint.secret(), endpoint.cacheVersion()))
                                 : endpoints.abandonPending(endpoint, pending).chain(() -> reload(endpoint)));
         return resolved
@@ -387,8 +400,8 @@ public class CredentialManager {
         SecretArn arn = endpoint.secret();
         caller.audit().secretArn(arn.value());
         return claimed(endpoint, claim -> stores.of(arn).delete(arn)
-                        .onFailure(SecretStoreException.class).transform(failure -> writeFailure((SecretStoreException) failure))
-                        .call(() -> endpoints.markDeleted(endpoint, claim)))
+                        .onFailure(SecretStoreException.class).transform(failure -> writeFailure((SecretStoreException) failure)),
+                (claim, existed) -> endpoints.markDeleted(endpoint, claim))
                 .call(() -> cache.invalidate(arn, endpoint.cacheVersion()))
                 .replaceWith(true);
     }

@@ -22,21 +22,41 @@ public class EndpointRepository implements PanacheRepository<IntegrationEndpoint
     /**
      * Claims the row for a change (store, rotate or delete) before any write to the secret
      * store, unless another change holds a claim younger than {@code staleBefore}; conditional
-     * on the version counter read before. The claim shows as rotation status 'pending'.
+     * on the state read before (version counter, rotation status, pending version), so that a
+     * change never acts on a row that moved on. The claim shows as rotation status 'pending';
+     * a pending version left by an unfinished rotation is kept for reconciliation.
      */
-    public Uni<Integer> claim(long id, long expectedVersion, Instant at, Instant staleBefore) {
-        return update("rotationStatus = 'pending', rotationStartedAt = :at, pendingVersionId = null, updatedAt = :at"
+    public Uni<Integer> claim(long id, long expectedVersion, String expectedStatus, String expectedPending, Instant at,
+            Instant staleBefore) {
+        return update("rotationStatus = 'pending', rotationStartedAt = :at, updatedAt = :at"
                         + " where id = :id and secretVersion = :expected"
-                        + " and (rotationStatus is null or rotationStatus <> 'pending' or rotationStartedAt < :stale)",
-                Parameters.with("at", at).and("id", id).and("expected", expectedVersion).and("stale", staleBefore));
+                        + " and rotationStatus is not distinct from :status and pendingVersionId is not distinct from :pending"
+                        + " and (rotationStatus is null or rotationStatus <> 'pending'"
+                        + " or rotationStartedAt is null or rotationStartedAt < :stale)",
+                Parameters.with("at", at).and("id", id).and("expected", expectedVersion).and("status", expectedStatus)
+                        .and("pending", expectedPending).and("stale", staleBefore));
     }
 
-    /** Gives back the claim of a change that changed nothing, restoring the rotation status it found. */
+    /**
+     * Gives back the claim of a change that wrote nothing, restoring the rotation status it
+     * found ({@code previousStatus}: a lapsed claim it took over comes back as 'failed').
+     */
     public Uni<Integer> releaseClaim(long id, Instant claimedAt, String previousStatus) {
         return update("rotationStatus = :previous, rotationStartedAt = null, updatedAt = :now"
                         + " where id = :id and rotationStatus = 'pending' and rotationStartedAt = :claimed",
                 Parameters.with("previous", previousStatus).and("now", Instant.now())
                         .and("id", id).and("claimed", claimedAt));
+    }
+
+    /**
+     * The store claimed at {@code claimedAt} wrote {@code versionId} to the secret store but
+     * could not record it as current: it is kept as a pending version of a failed change, which
+     * the next Get or Rotate reconciles with what the store says is current.
+     */
+    public Uni<Integer> markUnconfirmed(long id, Instant claimedAt, String versionId) {
+        return update("pendingVersionId = :pending, rotationStatus = 'failed', rotationStartedAt = null, updatedAt = :now"
+                        + " where id = :id and rotationStatus = 'pending' and rotationStartedAt = :claimed",
+                Parameters.with("pending", versionId).and("now", Instant.now()).and("id", id).and("claimed", claimedAt));
     }
 
     /** The store claimed at {@code claimedAt} made {@code versionId} of {@code arn} current. */
@@ -57,13 +77,17 @@ public class EndpointRepository implements PanacheRepository<IntegrationEndpoint
                         .and("id", id).and("claimed", claimedAt));
     }
 
-    /** Phase two of a rotation (or a later reconciliation) made the pending version current. */
-    public Uni<Integer> markPromoted(long id, String pendingVersionId, Instant at) {
+    /**
+     * Phase two of a rotation (with {@code claimedAt}, its claim's time) or a later
+     * reconciliation (with null: no live change holds the row) made the pending version current.
+     */
+    public Uni<Integer> markPromoted(long id, Instant claimedAt, String pendingVersionId, Instant at) {
         return update("secretVersionId = pendingVersionId, secretVersion = secretVersion + 1,"
                         + " pendingVersionId = null, rotationStartedAt = null, lastRotatedAt = :at,"
                         + " rotationStatus = 'active', updatedAt = :at"
-                        + " where id = :id and pendingVersionId = :pending",
-                Parameters.with("at", at).and("id", id).and("pending", pendingVersionId));
+                        + " where id = :id and pendingVersionId = :pending"
+                        + " and rotationStartedAt is not distinct from :claimed",
+                Parameters.with("at", at).and("id", id).and("pending", pendingVersionId).and("claimed", claimedAt));
     }
 
     /** The rotation claimed at {@code claimedAt} failed; a pending version, if any, is kept for reconciliation. */
@@ -80,11 +104,11 @@ public class EndpointRepository implements PanacheRepository<IntegrationEndpoint
                 Parameters.with("now", Instant.now()).and("id", id).and("pending", pendingVersionId));
     }
 
-    /** A rotation claim that expired before writing anything ends as failed. */
+    /** A change's claim that lapsed before it recorded a pending version ends as failed. */
     public Uni<Integer> expireClaim(long id, Instant claimedAt) {
         return update("rotationStatus = 'failed', rotationStartedAt = null, updatedAt = :now"
                         + " where id = :id and rotationStatus = 'pending' and pendingVersionId is null"
-                        + " and rotationStartedAt = :claimed",
+                        + " and rotationStartedAt is not distinct from :claimed",
                 Parameters.with("now", Instant.now()).and("id", id).and("claimed", claimedAt));
     }
 

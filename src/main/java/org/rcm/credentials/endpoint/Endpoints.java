@@ -95,21 +95,40 @@ public class Endpoints {
     /**
      * Claims the endpoint for a change (store, rotate or delete), before anything is written to
      * the secret store: one change at a time per portal. Fails ABORTED while another change
-     * holds a claim younger than {@code lease}, or when the row changed since it was read.
+     * holds a claim younger than {@code lease}, or when the row's state changed since it was
+     * read. A claim whose update commits only after {@code rcm.database-timeout} (the caller
+     * was told UNAVAILABLE) is nobody's: it lapses after {@code lease}.
      *
      * @return the claim's time, which the change's later steps present
      */
     public Uni<Instant> claim(Endpoint endpoint, Duration lease) {
         Instant at = now();
-        return change(endpoint, () -> repository.claim(endpoint.id(), endpoint.secretVersion(), at, at.minus(lease)))
+        return change(endpoint, () -> repository.claim(endpoint.id(), endpoint.secretVersion(),
+                        endpoint.rotationStatus().dbValue(), endpoint.pendingVersionId(), at, at.minus(lease)))
                 .replaceWith(at);
     }
 
-    /** Gives back a claim whose change wrote nothing; best effort (an unreleased claim expires). */
+    /**
+     * Gives back a claim whose change wrote nothing to the secret store, restoring the rotation
+     * status it found (a lapsed claim it took over comes back as failed); best effort: an
+     * unreleased claim lapses.
+     */
     public Uni<Void> releaseClaim(Endpoint endpoint, Instant claim) {
-        String previous = endpoint.rotationStatus().dbValue();
-        return change(endpoint, () -> repository.releaseClaim(endpoint.id(), claim, previous))
-                .onFailure().invoke(e -> LOG.warnf("Claim on endpoint %d not released (%s); it expires",
+        RotationState found = endpoint.rotationStatus() == RotationState.PENDING ? RotationState.FAILED : endpoint.rotationStatus();
+        return change(endpoint, () -> repository.releaseClaim(endpoint.id(), claim, found.dbValue()))
+                .onFailure().invoke(e -> LOG.warnf("Claim on endpoint %d not released (%s); it lapses",
+                        endpoint.id(), e.getClass().getSimpleName()))
+                .onFailure().recoverWithNull();
+    }
+
+    /**
+     * The store claimed at {@code claim} wrote {@code versionId} but could not record it:
+     * kept as the pending version of a failed change, for the next Get or Rotate to reconcile;
+     * best effort (else the claim lapses).
+     */
+    public Uni<Void> markUnconfirmed(Endpoint endpoint, Instant claim, String versionId) {
+        return change(endpoint, () -> repository.markUnconfirmed(endpoint.id(), claim, versionId))
+                .onFailure().invoke(e -> LOG.warnf("Unconfirmed write of endpoint %d not recorded (%s); its claim lapses",
                         endpoint.id(), e.getClass().getSimpleName()))
                 .onFailure().recoverWithNull();
     }
@@ -125,10 +144,14 @@ public class Endpoints {
         return change(endpoint, () -> repository.markPending(endpoint.id(), claim, pendingVersionId));
     }
 
-    /** The pending version is current now; returns the endpoint as it is now. */
-    public Uni<Endpoint> markPromoted(Endpoint endpoint, String pendingVersionId) {
+    /**
+     * The pending version is current now: for the rotation that holds the claim made at
+     * {@code claim}, or, when reconciling, for the unfinished change the endpoint shows
+     * ({@code claim} = its {@code rotationStartedAt}). Returns the endpoint as it is now.
+     */
+    public Uni<Endpoint> markPromoted(Endpoint endpoint, Instant claim, String pendingVersionId) {
         Instant at = now();
-        return change(endpoint, () -> repository.markPromoted(endpoint.id(), pendingVersionId, at))
+        return change(endpoint, () -> repository.markPromoted(endpoint.id(), claim, pendingVersionId, at))
                 .replaceWith(() -> endpoint.withCurrent(endpoint.secret(), pendingVersionId, at));
     }
 
@@ -156,7 +179,8 @@ public class Endpoints {
      */
     private Uni<Void> change(Endpoint endpoint, Supplier<Uni<Integer>> update) {
         return bounded(Panache.withTransaction(update), "; retry")
-                .call(() -> cache.invalidate(endpoint.tenantId(), endpoint.portalId()))
+                .call(() -> cache.invalidate(endpoint.tenantId(), endpoint.portalId())
+                        .ifNoItem().after(timeout).recoverWithItem((Void) null))
                 .chain(changed -> changed == 1 ? Uni.createFrom().voidItem()
                         : Uni.createFrom().failure(BrokerException.inProgress("CHANGE_IN_PROGRESS",
                                 "portal " + endpoint.portalId() + " is being changed by another request; retry")));

@@ -112,6 +112,26 @@ class ConcurrentChangesTest {
     }
 
     @Test
+    void aDeleteThatTakesOverALapsedClaimAndFailsLeavesThePortalUsable() {
+        String portal = newPortal();
+        Broker.registerAndStore(ADMIN, portal, "old");
+        // a change whose process died ten minutes ago, holding the portal
+        Db.text("UPDATE integration_endpoint SET rotation_status = 'pending', rotation_started_at = now() - interval '10 minutes'"
+                + " WHERE tenant_id = ? AND portal_id = ? RETURNING portal_id", "tenant-a", portal);
+        aws.failNext("AmazonSSM.DeleteParameter", 10);
+
+        assertThrows(StatusRuntimeException.class, () -> credentials(ADMIN)
+                .deleteCredentials(DeleteCredentialsRequest.newBuilder().setPortalId(portal).build()));
+        aws.resetFaults();
+
+        assertEquals("failed", Db.endpoint("tenant-a", portal).get("rotation_status"));
+        assertThat(Db.endpoint("tenant-a", portal).get("rotation_started_at")).isNull();
+        credentials(ADMIN).storeCredentials(StoreCredentialsRequest.newBuilder().setPortalId(portal)
+                .setCredentials(credentialsWith("stored")).build());
+        assertEquals("stored", get(ADMIN, portal).getCredentials().getPassword());
+    }
+
+    @Test
     void aValueDeletedAndStoredAgainIsNeverServedFromTheCache() {
         String portal = newPortal();
         Broker.registerAndStore(ADMIN, portal, "first");
