@@ -14,7 +14,6 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GlobalInterceptor;
-import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.spi.Prioritized;
 import java.time.Instant;
@@ -95,7 +94,6 @@ public class AuditInterceptor implements ServerInterceptor, Prioritized {
     /** Holds the response back until the call's audit row is durable. */
     private final class AuditedCall<ReqT, RespT> extends SimpleForwardingServerCall<ReqT, RespT> {
         private final CallAudit audit;
-        private final io.vertx.core.Context vertxContext = Vertx.currentContext();
         private RespT response;
 
         AuditedCall(ServerCall<ReqT, RespT> call, CallAudit audit) {
@@ -125,13 +123,14 @@ public class AuditInterceptor implements ServerInterceptor, Prioritized {
             writer.record(new AuditEvent(caller.tenant(), audit.portalId(), audit.secretArn(), audit.accessType(),
                             caller.principal(), caller.ipAddress(), caller.userAgent(), failure == null, failure,
                             audit.isUnexpectedIp(), Instant.now()),
-                    auditFailure -> onContext(() -> {
+                    // called on this call's Vert.x context (AuditWriter#record's contract)
+                    auditFailure -> {
                         if (auditFailure == null) {
                             finish(status, trailers);
                         } else {
                             failClosed(status, trailers, auditFailure);
                         }
-                    }));
+                    });
         }
 
         private void failClosed(Status status, Metadata trailers, Throwable auditFailure) {
@@ -150,14 +149,6 @@ public class AuditInterceptor implements ServerInterceptor, Prioritized {
                 super.sendMessage(response);
             }
             super.close(status, trailers);
-        }
-
-        private void onContext(Runnable action) {
-            if (vertxContext == null || Vertx.currentContext() == vertxContext) {
-                action.run();
-            } else {
-                vertxContext.runOnContext(ignored -> action.run());
-            }
         }
     }
 

@@ -7,6 +7,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.rcm.credentials.reactive.VertxContexts;
 import jakarta.enterprise.event.Observes;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -593,11 +594,7 @@ public class AuditWriter {
             if (waiter == null || !done.compareAndSet(false, true)) {
                 return;
             }
-            if (context == null || Vertx.currentContext() == context) {
-                waiter.accept(failure);
-            } else {
-                context.runOnContext(ignored -> waiter.accept(failure));
-            }
+            VertxContexts.runOn(context, () -> waiter.accept(failure));
         }
     }
 }

@@ -131,32 +131,23 @@ public class CredentialManager {
         }
     }
 
-    /** The portal's current credentials, found within the caller's tenant (the dual read). */
-    private Uni<CredentialRead> read(Caller caller, String portal) {
-        CredentialRead cached = readCached(caller, portal);
-        if (cached != null) {
-            return Uni.createFrom().item(cached);
-        }
-        return endpoints.find(caller.tenant(), portal, noCredentials(portal).getMessage())
-                .chain(this::resolveRotation)
-                .chain(endpoint -> read(caller, endpoint));
-    }
-
     /**
-     * The read when the endpoint and its current secret are both in memory, the common case:
-     * no reactive step at all. Null when anything needs the database or the store.
+     * The portal's current credentials, found within the caller's tenant (the dual read). The
+     * common case, endpoint and current secret both in memory, takes no reactive step at all.
      */
-    private CredentialRead readCached(Caller caller, String portal) {
+    private Uni<CredentialRead> read(Caller caller, String portal) {
         Endpoint endpoint = endpoints.cached(caller.tenant(), portal);
-        if (endpoint == null || !endpoint.hasSecret() || endpoint.rotationUnresolved(Instant.now(), rotationLease)) {
-            return null;
+        if (endpoint == null || endpoint.rotationUnresolved(Instant.now(), rotationLease)) {
+            return endpoints.find(caller.tenant(), portal, noCredentials(portal).getMessage())
+                    .chain(this::resolveRotation)
+                    .chain(found -> read(caller, found));
         }
-        SecretValue value = cache.cached(endpoint.secret(), endpoint.cacheVersion());
+        SecretValue value = endpoint.hasSecret() ? cache.cached(endpoint.secret(), endpoint.cacheVersion()) : null;
         if (value == null) {
-            return null;
+            return read(caller, endpoint);
         }
         caller.audit().secretArn(endpoint.secret().value());
-        return fromStore(endpoint, value);
+        return Uni.createFrom().item(fromStore(endpoint, value));
     }
 
     private Uni<CredentialRead> read(Caller caller, Endpoint endpoint) {
@@ -246,9 +237,6 @@ public class CredentialManager {
      */
     private <W, T> Uni<T> claimed(Endpoint endpoint, Function<Instant, Uni<W>> write,
             BiFunction<Instant, W, Uni<T>> record) {
-        if (endpoint.rotationInProgress(Instant.now(), rotationLease)) {
-            return Uni.createFrom().failure(changeInProgress(endpoint));
-        }
         return endpoints.claim(endpoint, rotationLease)
                 .chain(claim -> write.apply(claim)
                         .onFailure().call(() -> endpoints.releaseClaim(endpoint, claim))
@@ -305,7 +293,7 @@ public class CredentialManager {
         SecretArn arn = endpoint.secret();
         caller.audit().secretArn(arn.value());
         if (endpoint.rotationInProgress(Instant.now(), rotationLease)) {
-            return Uni.createFrom().failure(changeInProgress(endpoint));
+            return Uni.createFrom().failure(Endpoints.changeInProgress(endpoint.portalId())); // before reading the value
         }
         return current(endpoint)
                 .map(currentValue -> merge(currentValue, changes, policy))
@@ -498,10 +486,6 @@ public class CredentialManager {
                 "the stored secret reference of portal " + endpoint.portalId() + " is invalid; contact an operator", null);
     }
 
-    private static BrokerException changeInProgress(Endpoint endpoint) {
-        return BrokerException.inProgress("CHANGE_IN_PROGRESS",
-                "portal " + endpoint.portalId() + " is being changed by another request; retry");
-    }
 
     private static final Idempotency.Codec<Stored> STORED = Idempotency.codec(
             stored -> JSON.createObjectNode()

@@ -103,7 +103,10 @@ public class Endpoints {
      */
     public Uni<Instant> claim(Endpoint endpoint, Duration lease) {
         Instant at = now();
-        return change(endpoint, () -> repository.claim(endpoint.id(), endpoint.secretVersion(),
+        if (endpoint.rotationInProgress(at, lease)) {
+            return Uni.createFrom().failure(changeInProgress(endpoint.portalId()));
+        }
+        return conditional(endpoint, () -> repository.claim(endpoint.id(), endpoint.secretVersion(),
                         endpoint.rotationStatus().dbValue(), endpoint.pendingVersionId(), at, at.minus(lease)))
                 .replaceWith(at);
     }
@@ -115,7 +118,7 @@ public class Endpoints {
      */
     public Uni<Void> releaseClaim(Endpoint endpoint, Instant claim) {
         RotationState found = endpoint.rotationStatus() == RotationState.PENDING ? RotationState.FAILED : endpoint.rotationStatus();
-        return change(endpoint, () -> repository.releaseClaim(endpoint.id(), claim, found.dbValue()))
+        return conditional(endpoint, () -> repository.releaseClaim(endpoint.id(), claim, found.dbValue()))
                 .onFailure().invoke(e -> LOG.warnf("Claim on endpoint %d not released (%s); it lapses",
                         endpoint.id(), e.getClass().getSimpleName()))
                 .onFailure().recoverWithNull();
@@ -171,19 +174,32 @@ public class Endpoints {
         return change(endpoint, () -> repository.markDeleted(endpoint.id(), claim));
     }
 
+    /** ABORTED: another store, rotation or delete holds the portal, or changed it meanwhile. */
+    public static BrokerException changeInProgress(String portal) {
+        return BrokerException.inProgress("CHANGE_IN_PROGRESS", "portal " + portal + " is being changed by another request; retry");
+    }
+
     /**
-     * Runs one conditional update and drops the cached row everywhere. When the row had moved on
-     * (another writer won), fails ABORTED: the caller may retry. Bounded by
-     * {@code rcm.database-timeout}, so that every step of a change ends well within its claim's
-     * lease: a change never acts on a claim that another request may already have taken over.
+     * Runs one conditional update that readers see ({@link #conditional}) and drops the cached
+     * row everywhere.
      */
     private Uni<Void> change(Endpoint endpoint, Supplier<Uni<Integer>> update) {
-        return bounded(Panache.withTransaction(update), "; retry")
+        return conditional(endpoint, update)
                 .call(() -> cache.invalidate(endpoint.tenantId(), endpoint.portalId())
-                        .ifNoItem().after(timeout).recoverWithItem((Void) null))
+                        .ifNoItem().after(timeout).recoverWithItem((Void) null));
+    }
+
+    /**
+     * Runs one conditional update. When the row had moved on (another writer won), fails
+     * ABORTED: the caller may retry. Bounded by {@code rcm.database-timeout}, so that every step
+     * of a change ends well within its claim's lease: a change never acts on a claim that
+     * another request may already have taken over. Claims and their release go no further:
+     * readers of cached rows ignore a live claim, and writers read the row afresh.
+     */
+    private Uni<Void> conditional(Endpoint endpoint, Supplier<Uni<Integer>> update) {
+        return bounded(Panache.withTransaction(update), "; retry")
                 .chain(changed -> changed == 1 ? Uni.createFrom().voidItem()
-                        : Uni.createFrom().failure(BrokerException.inProgress("CHANGE_IN_PROGRESS",
-                                "portal " + endpoint.portalId() + " is being changed by another request; retry")));
+                        : Uni.createFrom().failure(changeInProgress(endpoint.portalId())));
     }
 
     /** UNAVAILABLE when Postgres does not answer within {@code rcm.database-timeout}. */

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
+import org.rcm.credentials.reactive.VertxContexts;
 import org.rcm.credentials.secretstore.SecretStoreException.Reason;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -25,13 +26,7 @@ final class AwsCalls {
         return Uni.createFrom().deferred(() -> {
             Context context = Vertx.currentContext();
             Uni<T> result = Uni.createFrom().completionStage(call).onFailure().transform(AwsCalls::classify);
-            return context == null ? result : result.emitOn(task -> {
-                if (Vertx.currentContext() == context) {
-                    task.run();
-                } else {
-                    context.runOnContext(ignored -> task.run());
-                }
-            });
+            return context == null ? result : result.emitOn(task -> VertxContexts.runOn(context, task));
         });
     }
 
