@@ -32,10 +32,14 @@ final class Report {
     record Target(String name, String measured, String goal, boolean met) {
     }
 
-    /** Audit rows in the database against the audited calls that succeeded, less the rows counted as dropped. */
+    /**
+     * Audit rows in the database against the audited calls that succeeded, less the rows
+     * counted as dropped, which must stay rare (at most 1 %: a writer that drops rows wholesale
+     * fails the check).
+     */
     record AuditCheck(long successfulCalls, long droppedRows, long rows, long failedRows) {
         boolean matches() {
-            return successfulCalls - droppedRows == rows && failedRows == 0;
+            return successfulCalls - droppedRows == rows && droppedRows * 100 <= successfulCalls && failedRows == 0;
         }
     }
 

@@ -73,6 +73,9 @@ class AuditWriterTest {
         if (failure == null) {
             // fail-closed: success is reported only once the row has committed
             assertThat(AuditLog.rows(TENANT, portal)).hasSize(1);
+        } else {
+            // the deadline passed before the database came back
+            assertEquals("AUDIT_UNAVAILABLE", failure.reason());
         }
         awaitWritten(portal, 1);
         outcome.assertCalledOnce();

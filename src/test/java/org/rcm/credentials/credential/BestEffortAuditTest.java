@@ -1,12 +1,16 @@
 package org.rcm.credentials.credential;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.rcm.credentials.credential.CredentialLifecycleTest.newPortal;
 import static org.rcm.credentials.credential.DualReadTest.get;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -18,8 +22,8 @@ import org.rcm.credentials.support.TestIdentity;
 
 /**
  * Best-effort audit answers first and writes after: calls succeed while the audit store is
- * down, and their rows are written once it is back; rows of calls made while it is up are
- * written without the caller waiting for them.
+ * down, and their rows are written once it is back; the answer never waits for its row; a
+ * queue full of unwritten rows drops (and counts) new ones instead of growing.
  */
 @QuarkusTest
 @TestProfile(BestEffortAuditTest.BestEffort.class)
@@ -28,11 +32,16 @@ class BestEffortAuditTest {
     public static class BestEffort implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("rcm.audit.mode", "best-effort");
+            return Map.of("rcm.audit.mode", "best-effort", "rcm.audit.queue-capacity", String.valueOf(CAPACITY));
         }
     }
 
     private static final TestIdentity ADMIN = TestIdentity.TENANT_A_ADMIN;
+    /** Rows that may wait; small, so that a hung database fills it. */
+    static final int CAPACITY = 3;
+
+    @Inject
+    MeterRegistry registry;
 
     @Test
     void callsAreServedWhileTheAuditStoreIsDownAndTheirRowsWrittenWhenItIsBack() throws Exception {
@@ -51,12 +60,49 @@ class BestEffortAuditTest {
     }
 
     @Test
-    void rowsAreWrittenAfterTheAnswer() throws Exception {
+    void theAnswerDoesNotWaitForItsRow() throws Exception {
         String portal = newPortal();
         Broker.registerAndStore(ADMIN, portal, "pw");
-
         get(ADMIN, portal);
-
         Await.until(Duration.ofSeconds(10), () -> AuditLog.rows("tenant-a", portal).size() == 3);
+
+        TestEnvironment.databaseProxy().stall();
+        try {
+            assertEquals("pw", get(ADMIN, portal).getCredentials().getPassword());
+            assertEquals(3, AuditLog.rows("tenant-a", portal).size());
+        } finally {
+            TestEnvironment.databaseProxy().restore();
+        }
+
+        Await.until(Duration.ofSeconds(20), () -> AuditLog.rows("tenant-a", portal).size() == 4);
+    }
+
+    @Test
+    void aFullQueueDropsAndCountsRowsInsteadOfGrowing() throws Exception {
+        String portal = newPortal();
+        Broker.registerAndStore(ADMIN, portal, "pw");
+        get(ADMIN, portal);
+        Await.until(Duration.ofSeconds(10), () -> AuditLog.rows("tenant-a", portal).size() == 3);
+        double dropped = dropped();
+        int calls = 10;
+
+        TestEnvironment.databaseProxy().stall();
+        try {
+            for (int i = 0; i < calls; i++) {
+                assertEquals("pw", get(ADMIN, portal).getCredentials().getPassword());
+            }
+        } finally {
+            TestEnvironment.databaseProxy().restore();
+        }
+
+        double droppedNow = dropped() - dropped;
+        // at most CAPACITY rows wait, plus those of the (at most two) writes in flight
+        assertThat(droppedNow).isGreaterThanOrEqualTo(calls - CAPACITY - 2);
+        Await.until(Duration.ofSeconds(20), () -> AuditLog.rows("tenant-a", portal).size() == 3 + calls - (int) droppedNow);
+    }
+
+    private double dropped() {
+        return registry.find("rcm.audit.rows").tag("outcome", "dropped").counters().stream()
+                .mapToDouble(Counter::count).sum();
     }
 }

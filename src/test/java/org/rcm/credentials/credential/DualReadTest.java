@@ -8,6 +8,8 @@ import static org.rcm.credentials.support.Broker.credentials;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.quarkus.cache.Cache;
+import io.quarkus.cache.CacheName;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
@@ -38,6 +40,10 @@ class DualReadTest {
 
     @Inject
     SsmAsyncClient ssm;
+
+    @Inject
+    @CacheName("secret-values")
+    Cache values;
 
     @AfterEach
     void resetFaults() {
@@ -70,6 +76,21 @@ class DualReadTest {
 
         assertEquals(CredentialSource.CREDENTIAL_SOURCE_LEGACY_CONFIG, read.getSource());
         assertEquals("legacy_pw", read.getCredentials().getPassword());
+    }
+
+    @Test
+    void storeOutageServesTheStaleStoreValueBeforeLegacyConfig() {
+        String portal = newPortal();
+        Broker.register(ADMIN, portal, LEGACY);
+        Broker.registerAndStore(ADMIN, portal, "store_pw");
+        get(WORKER, portal);
+        values.invalidateAll().await().atMost(Duration.ofSeconds(5)); // only the stale copy is left
+        aws.failNext("AmazonSSM.GetParameter", 10);
+
+        GetCredentialsResponse read = get(WORKER, portal);
+
+        assertEquals(CredentialSource.CREDENTIAL_SOURCE_SECRET_STORE, read.getSource());
+        assertEquals("store_pw", read.getCredentials().getPassword());
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
+import org.rcm.credentials.grpc.GrpcExceptionMapper;
 import org.rcm.credentials.support.Broker;
 import org.rcm.credentials.support.TestEnvironment;
 import org.rcm.credentials.support.TestIdentity;
@@ -96,7 +97,9 @@ class FailClosedAuditTest {
         com.google.rpc.Status details = StatusProto.fromThrowable(e);
         assertThat(details.getDetailsList()).anySatisfy(any -> {
             try {
-                assertThat(any.unpack(ErrorInfo.class).getReason()).isIn((Object[]) reasons);
+                ErrorInfo info = any.unpack(ErrorInfo.class);
+                assertThat(info.getReason()).isIn((Object[]) reasons);
+                assertEquals(GrpcExceptionMapper.ERROR_DOMAIN, info.getDomain());
             } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
                 throw new AssertionError(ex);
             }

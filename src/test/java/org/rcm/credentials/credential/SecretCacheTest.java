@@ -30,6 +30,7 @@ import org.rcm.credentials.api.v1.RotateCredentialsRequest;
 import org.rcm.credentials.local.aws.LocalAwsControl;
 import org.rcm.credentials.support.Await;
 import org.rcm.credentials.support.Broker;
+import org.rcm.credentials.support.Db;
 import org.rcm.credentials.support.TestEnvironment;
 import org.rcm.credentials.support.TestIdentity;
 import software.amazon.awssdk.services.ssm.SsmAsyncClient;
@@ -151,7 +152,9 @@ class SecretCacheTest {
     @Test
     void staleValueIsNeverServedAfterARotation() {
         String portal = warmPortal();
+        String arn = secretArn(portal);
         credentials(ADMIN).rotateCredentials(RotateCredentialsRequest.newBuilder().setPortalId(portal).build());
+        assertNothingCachedFor(arn);
         aws.failNext(GET_PARAMETER, 10);
 
         assertUnavailable(portal);
@@ -160,11 +163,23 @@ class SecretCacheTest {
     @Test
     void staleValueIsNeverServedAfterADelete() {
         String portal = warmPortal();
+        String arn = secretArn(portal);
         credentials(ADMIN).deleteCredentials(DeleteCredentialsRequest.newBuilder().setPortalId(portal).build());
+        assertNothingCachedFor(arn);
         aws.failNext(GET_PARAMETER, 10);
 
         assertEquals(Status.Code.NOT_FOUND, assertThrows(StatusRuntimeException.class, () -> get(WORKER, portal))
                 .getStatus().getCode());
+    }
+
+    private static String secretArn(String portal) {
+        return (String) Db.endpoint("tenant-a", portal).get("secret_arn");
+    }
+
+    /** Neither the fresh nor the stale-if-error cache holds any version of the secret. */
+    private void assertNothingCachedFor(String arn) {
+        assertThat(values.as(CaffeineCache.class).keySet()).noneMatch(key -> key.toString().contains(arn));
+        assertThat(fallbacks.as(CaffeineCache.class).keySet()).noneMatch(key -> key.toString().contains(arn));
     }
 
     /** A portal with credentials ("pw") that a worker has read once, so that they are cached. */

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.UUID;
@@ -25,9 +28,18 @@ import org.rcm.credentials.support.TestIdentity;
 @QuarkusTest
 class NetworkPolicyTest {
 
+    @Inject
+    MeterRegistry registry;
+
+    private double unexpectedIpCount(String action) {
+        return registry.find("rcm.access.unexpected.ip").tag("action", action).counters().stream()
+                .mapToDouble(Counter::count).sum();
+    }
+
     @Test
     void callFromOutsideADenyingTenantsRangesIsRefusedAndAudited() {
         String portal = "portal-" + UUID.randomUUID();
+        double denied = unexpectedIpCount("deny");
 
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> register(TestIdentity.IP_DENIED_ADMIN, portal));
 
@@ -37,16 +49,20 @@ class NetworkPolicyTest {
         assertThat(unexpectedIpRows("tenant-ipdeny", portal)).containsExactly("f");
         AuditLog.Row row = AuditLog.rows("tenant-ipdeny", portal).get(0);
         assertEquals("127.0.0.1", row.ipAddress());
+        assertEquals(denied + 1, unexpectedIpCount("deny"));
     }
 
     @Test
     void callFromOutsideAFlaggingTenantsRangesIsServedAndFlagged() {
         String portal = "portal-" + UUID.randomUUID();
+        double flagged = unexpectedIpCount("flag");
 
         register(TestIdentity.IP_FLAGGED_ADMIN, portal);
 
         assertThat(Db.endpoint("tenant-ipflag", portal)).isNotEmpty();
         assertThat(unexpectedIpRows("tenant-ipflag", portal)).containsExactly("t");
+        assertEquals("127.0.0.1", AuditLog.rows("tenant-ipflag", portal).get(0).ipAddress());
+        assertEquals(flagged + 1, unexpectedIpCount("flag"));
     }
 
     @Test

@@ -128,7 +128,6 @@ class TenancyMatrixTest {
         String portal = "matrix-" + UUID.randomUUID();
         Broker.registerAndStore(TestIdentity.TENANT_A_ADMIN, portal, SECRET);
         List<Status.Code> expected = EXPECTED.get(identity);
-        List<String> cells = new ArrayList<>();
 
         ManagedChannel channel = TestGrpc.newChannel(identity, TestGrpc.port(), "matrix/1.0");
         try {
@@ -139,14 +138,12 @@ class TenancyMatrixTest {
                 Rpc rpc = RPCS.get(i);
                 int rowsBefore = auditRows(identity, rpc, portal);
                 Status.Code actual = call(rpc, stubs, portal, identity);
-                cells.add(rpc.name() + "=" + actual);
                 assertEquals(expected.get(i), actual, identity + " " + rpc.name());
                 assertAudited(identity, portal, rpc, actual, rowsBefore);
             }
         } finally {
             TestGrpc.shutdown(channel);
         }
-        assertThat(cells).hasSize(RPCS.size());
     }
 
     @Test
