@@ -12,8 +12,6 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.rcm.credentials.api.v1.GetCredentialsRequest;
-import org.rcm.credentials.api.v1.RegisterEndpointRequest;
-import org.rcm.credentials.api.v1.StoreCredentialsRequest;
 import org.rcm.credentials.local.LocalBroker;
 import org.rcm.credentials.support.Await;
 import org.rcm.credentials.support.AuditLog;
@@ -68,10 +66,7 @@ class BestEffortShutdownIT {
 
     /** Registers and stores the portal, and reads it once so that later reads need no database. */
     private static void storedPortal(ManagedChannel channel, String portal) {
-        org.rcm.credentials.api.v1.CredentialAdminServiceGrpc.newBlockingStub(channel).registerEndpoint(
-                RegisterEndpointRequest.newBuilder().setPortalId(portal).setName("n").setPortalType("insurance").build());
-        Broker.credentials(channel).storeCredentials(StoreCredentialsRequest.newBuilder()
-                .setPortalId(portal).setCredentials(Broker.credentialsWith("pw")).build());
+        Broker.registerAndStore(channel, portal, "pw");
         Broker.credentials(channel).getCredentials(GetCredentialsRequest.newBuilder().setPortalId(portal).build());
     }
 }

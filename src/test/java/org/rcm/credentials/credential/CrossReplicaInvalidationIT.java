@@ -12,10 +12,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.rcm.credentials.api.v1.CredentialServiceGrpc.CredentialServiceBlockingStub;
 import org.rcm.credentials.api.v1.DeleteCredentialsRequest;
 import org.rcm.credentials.api.v1.GetCredentialsRequest;
-import org.rcm.credentials.api.v1.RegisterEndpointRequest;
 import org.rcm.credentials.api.v1.RotateCredentialsRequest;
 import org.rcm.credentials.api.v1.StoreCredentialsRequest;
 import org.rcm.credentials.local.LocalBroker;
@@ -89,11 +87,7 @@ class CrossReplicaInvalidationIT {
 
     private static String storedPortal(String password) {
         String portal = "replica-" + UUID.randomUUID();
-        CredentialServiceBlockingStub credentials = Broker.credentials(toFirst);
-        org.rcm.credentials.api.v1.CredentialAdminServiceGrpc.newBlockingStub(toFirst).registerEndpoint(
-                RegisterEndpointRequest.newBuilder().setPortalId(portal).setName("n").setPortalType("insurance").build());
-        credentials.storeCredentials(StoreCredentialsRequest.newBuilder()
-                .setPortalId(portal).setCredentials(Broker.credentialsWith(password)).build());
+        Broker.registerAndStore(toFirst, portal, password);
         return portal;
     }
 

@@ -25,7 +25,11 @@ public final class Broker {
     }
 
     public static CredentialAdminServiceBlockingStub admin(TestIdentity identity) {
-        return CredentialAdminServiceGrpc.newBlockingStub(TestGrpc.channel(identity)).withDeadlineAfter(30, TimeUnit.SECONDS);
+        return admin(TestGrpc.channel(identity));
+    }
+
+    public static CredentialAdminServiceBlockingStub admin(Channel channel) {
+        return CredentialAdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
     }
 
     /** Example credentials whose password is {@code password}. */
@@ -45,6 +49,10 @@ public final class Broker {
     }
 
     public static void register(TestIdentity admin, String portal, String legacyConfigJson) {
+        register(TestGrpc.channel(admin), portal, legacyConfigJson);
+    }
+
+    private static void register(Channel admin, String portal, String legacyConfigJson) {
         admin(admin).registerEndpoint(RegisterEndpointRequest.newBuilder()
                 .setPortalId(portal)
                 .setName("BlueCross BlueShield")
@@ -55,7 +63,12 @@ public final class Broker {
 
     /** Registers {@code portal} and stores credentials with {@code password} in it. */
     public static long registerAndStore(TestIdentity admin, String portal, String password) {
-        register(admin, portal);
+        return registerAndStore(TestGrpc.channel(admin), portal, password);
+    }
+
+    /** The same through {@code admin}, a channel of an admin identity (to a broker of one's own, say). */
+    public static long registerAndStore(Channel admin, String portal, String password) {
+        register(admin, portal, "");
         return credentials(admin).storeCredentials(StoreCredentialsRequest.newBuilder()
                 .setPortalId(portal)
                 .setCredentials(credentialsWith(password))
