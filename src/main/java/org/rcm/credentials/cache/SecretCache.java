@@ -84,8 +84,7 @@ public class SecretCache {
     /** Drops a version's value here and on every replica. */
     public Uni<Void> invalidate(SecretArn arn, String versionId) {
         String key = CacheKeys.secret(arn.value(), versionId);
-        CachedValues.run(values.invalidate(key));
-        CachedValues.run(fallbacks.invalidate(key));
+        drop(key);
         return bus.publish(key);
     }
 
@@ -109,14 +108,22 @@ public class SecretCache {
     /** An invalidation message: drops the entries of the keys with this hash (normally one) from both caches. */
     private void invalidateHash(String hash) {
         for (String key : index.take(hash)) {
-            CachedValues.run(values.invalidate(key));
-            CachedValues.run(fallbacks.invalidate(key));
+            drop(key);
         }
     }
 
     private void invalidateAll() {
         index.clear();
-        CachedValues.run(values.invalidateAll());
         CachedValues.run(fallbacks.invalidateAll());
+        CachedValues.run(values.invalidateAll());
+    }
+
+    /**
+     * Fallback first: whoever sees the fresh value gone (a reader on another thread) can no
+     * longer find the invalidated value as a fallback either.
+     */
+    private void drop(String key) {
+        CachedValues.run(fallbacks.invalidate(key));
+        CachedValues.run(values.invalidate(key));
     }
 }
