@@ -8,6 +8,7 @@ import io.vertx.mutiny.pgclient.pubsub.PgSubscriber;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
@@ -23,7 +24,7 @@ import org.jboss.logging.Logger;
  * an ARN; each replica drops the entries whose keys hash to it, found through its caches'
  * {@link KeyIndex} (no scan of the caches). A replica that loses its
  * listening connection drops its whole cache when it reconnects, since it may have missed
- * notifications meanwhile.
+ * notifications meanwhile; until then it is not ready ({@link #listening()}).
  */
 @ApplicationScoped
 public class CacheInvalidationBus {
@@ -38,6 +39,8 @@ public class CacheInvalidationBus {
     private final List<Consumer<String>> hashListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> resetListeners = new CopyOnWriteArrayList<>();
     private PgSubscriber subscriber;
+    /** The connection on which LISTEN last succeeded (and the caches were dropped); null before. */
+    private volatile PgConnection listeningOn;
 
     public CacheInvalidationBus(Pool pool, Vertx vertx,
             @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
@@ -74,7 +77,10 @@ public class CacheInvalidationBus {
         subscriber.channel(CHANNEL)
                 .exceptionHandler(e -> LOG.debugf("Cache invalidation listener: %s", e.getClass().getSimpleName()))
                 .handler(hash -> hashListeners.forEach(listener -> listener.accept(hash)))
-                .subscribeHandler(() -> resetListeners.forEach(Runnable::run));
+                .subscribeHandler(() -> {
+                    resetListeners.forEach(Runnable::run);
+                    listeningOn = subscriber.getDelegate().actualConnection();
+                });
         connect();
     }
 
@@ -85,6 +91,16 @@ public class CacheInvalidationBus {
                     LOG.warnf("Cache invalidation listener not connected, retrying: %s", failure.getClass().getSimpleName());
                     vertx.setTimer(RETRY_MILLIS, id -> connect());
                 });
+    }
+
+    /**
+     * Whether invalidations reach this replica now: its LISTEN succeeded on the connection it
+     * has, and the caches filled before that were dropped.
+     */
+    public boolean listening() {
+        PgSubscriber current = subscriber;
+        PgConnection connection = listeningOn;
+        return current != null && connection != null && current.getDelegate().actualConnection() == connection;
     }
 
     void stop(@Observes ShutdownEvent event) {

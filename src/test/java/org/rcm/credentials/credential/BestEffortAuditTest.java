@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.rcm.credentials.support.Await;
 import org.rcm.credentials.support.AuditLog;
 import org.rcm.credentials.support.Broker;
+import org.rcm.credentials.support.Management;
 import org.rcm.credentials.support.TestEnvironment;
 import org.rcm.credentials.support.TestIdentity;
 
@@ -45,6 +46,7 @@ class BestEffortAuditTest {
 
     @Test
     void callsAreServedWhileTheAuditStoreIsDownAndTheirRowsWrittenWhenItIsBack() throws Exception {
+        Management.awaitReady();
         String portal = newPortal();
         Broker.registerAndStore(ADMIN, portal, "pw");
         get(ADMIN, portal);
@@ -61,6 +63,7 @@ class BestEffortAuditTest {
 
     @Test
     void theAnswerDoesNotWaitForItsRow() throws Exception {
+        Management.awaitReady();
         String portal = newPortal();
         Broker.registerAndStore(ADMIN, portal, "pw");
         get(ADMIN, portal);
@@ -79,6 +82,7 @@ class BestEffortAuditTest {
 
     @Test
     void aFullQueueDropsAndCountsRowsInsteadOfGrowing() throws Exception {
+        Management.awaitReady();
         String portal = newPortal();
         Broker.registerAndStore(ADMIN, portal, "pw");
         get(ADMIN, portal);

@@ -1,37 +1,49 @@
 package org.rcm.credentials.schema;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.rcm.credentials.support.Management.get;
 
 import io.quarkus.test.junit.QuarkusTest;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 import org.rcm.credentials.support.Await;
 import org.rcm.credentials.support.TestEnvironment;
 
-/** Readiness on the management port follows the database. */
+/** Readiness on the management port follows the database and the cache invalidation listener. */
 @QuarkusTest
 class ReadinessTest {
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private static final Duration WAIT = Duration.ofSeconds(20);
 
     @Test
     void readyIsUpWithTheDatabaseAndDownWithoutIt() throws Exception {
-        Await.until(Duration.ofSeconds(20), () -> ready() == 200);
+        Await.until(WAIT, () -> ready() == 200);
 
         TestEnvironment.databaseProxy().cut();
         try {
-            Await.until(Duration.ofSeconds(20), () -> ready() == 503);
+            Await.until(WAIT, () -> ready() == 503);
         } finally {
             TestEnvironment.databaseProxy().restore();
         }
 
-        Await.until(Duration.ofSeconds(20), () -> ready() == 200);
+        Await.until(WAIT, () -> ready() == 200);
+    }
+
+    @Test
+    void notReadyWhileCacheInvalidationsCannotArrive() throws Exception {
+        Await.until(WAIT, () -> "UP".equals(invalidationCheck()));
+
+        TestEnvironment.databaseProxy().cut();
+        try {
+            Await.until(WAIT, () -> "DOWN".equals(invalidationCheck()));
+        } finally {
+            TestEnvironment.databaseProxy().restore();
+        }
+
+        Await.until(WAIT, () -> "UP".equals(invalidationCheck()));
     }
 
     @Test
@@ -42,15 +54,19 @@ class ReadinessTest {
         assertThat(metrics.body()).contains("jvm_memory_used_bytes");
     }
 
-    private int ready() throws IOException, InterruptedException {
+    private static int ready() throws Exception {
         return get("/q/health/ready").statusCode();
     }
 
-    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        int port = ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class);
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .timeout(Duration.ofSeconds(10))
-                .build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    /** The status of the readiness check named cache-invalidation. */
+    private static String invalidationCheck() throws Exception {
+        JsonArray checks = new JsonObject(get("/q/health/ready").body()).getJsonArray("checks");
+        for (int i = 0; i < checks.size(); i++) {
+            JsonObject check = checks.getJsonObject(i);
+            if ("cache-invalidation".equals(check.getString("name"))) {
+                return check.getString("status");
+            }
+        }
+        throw new AssertionError("no cache-invalidation check in " + checks);
     }
 }
