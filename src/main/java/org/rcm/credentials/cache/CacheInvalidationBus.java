@@ -38,7 +38,7 @@ public class CacheInvalidationBus {
     private final PgConnectOptions connectOptions;
     private final List<Consumer<String>> hashListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> resetListeners = new CopyOnWriteArrayList<>();
-    private PgSubscriber subscriber;
+    private volatile PgSubscriber subscriber;
     /** The connection on which LISTEN last succeeded (and the caches were dropped); null before. */
     private volatile PgConnection listeningOn;
 
