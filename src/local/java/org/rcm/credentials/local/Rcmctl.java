@@ -81,6 +81,9 @@ public final class Rcmctl {
         } catch (StatusRuntimeException e) {
             System.err.println("ERROR:\n  Code: " + e.getStatus().getCode() + "\n  Message: " + e.getStatus().getDescription());
             System.exit(1);
+        } catch (InvalidProtocolBufferException e) {
+            System.err.println("invalid -d for " + method.getInputType().getFullName() + ": " + e.getMessage());
+            System.exit(2);
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
