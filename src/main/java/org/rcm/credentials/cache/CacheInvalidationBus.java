@@ -11,12 +11,16 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
+import org.rcm.credentials.config.BrokerConfig;
+import org.rcm.credentials.reactive.VertxContexts;
 
 /**
  * Tells every replica to drop a cache entry, through Postgres {@code LISTEN/NOTIFY} on the
@@ -35,6 +39,7 @@ public class CacheInvalidationBus {
 
     private final Pool pool;
     private final Vertx vertx;
+    private final Duration timeout;
     private final PgConnectOptions connectOptions;
     private final List<Consumer<String>> hashListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> resetListeners = new CopyOnWriteArrayList<>();
@@ -42,12 +47,13 @@ public class CacheInvalidationBus {
     /** The connection on which LISTEN last succeeded (and the caches were dropped); null before. */
     private volatile PgConnection listeningOn;
 
-    public CacheInvalidationBus(Pool pool, Vertx vertx,
+    public CacheInvalidationBus(Pool pool, Vertx vertx, BrokerConfig config,
             @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
             @ConfigProperty(name = "quarkus.datasource.username") String user,
             @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
         this.pool = pool;
         this.vertx = vertx;
+        this.timeout = config.databaseTimeout();
         this.connectOptions = PgConnectOptions.fromUri(url).setUser(user).setPassword(password.orElse(""));
         connectOptions.setMetricsName("rcm-cache-invalidation");
     }
@@ -61,11 +67,16 @@ public class CacheInvalidationBus {
         resetListeners.add(onReset);
     }
 
-    /** Tells the other replicas to drop {@code key}; the caller has dropped it here already. */
+    /**
+     * Tells the other replicas to drop {@code key}; the caller has dropped it here already.
+     * Never fails, and waits at most {@code rcm.database-timeout}: it follows a change that has
+     * committed, whose caller must get its answer.
+     */
     public Uni<Void> publish(String key) {
-        return pool.preparedQuery("SELECT pg_notify($1, $2)")
+        Uni<Void> notify = pool.preparedQuery("SELECT pg_notify($1, $2)")
                 .execute(Tuple.of(CHANNEL, CacheKeys.hash(key)))
-                .replaceWithVoid()
+                .replaceWithVoid();
+        return VertxContexts.within(notify, timeout, () -> new TimeoutException("no answer in " + timeout))
                 .onFailure().invoke(e -> LOG.warnf("Cache invalidation not sent to other replicas: %s",
                         e.getClass().getSimpleName()))
                 .onFailure().recoverWithNull();

@@ -15,6 +15,7 @@ import org.jboss.logging.Logger;
 import org.rcm.credentials.cache.EndpointCache;
 import org.rcm.credentials.config.BrokerConfig;
 import org.rcm.credentials.error.BrokerException;
+import org.rcm.credentials.reactive.VertxContexts;
 import org.rcm.credentials.secretstore.SecretArn;
 import org.rcm.credentials.secretstore.SecretNames;
 import org.rcm.credentials.secretstore.SecretValue;
@@ -184,9 +185,7 @@ public class Endpoints {
      * row everywhere.
      */
     private Uni<Void> change(Endpoint endpoint, Supplier<Uni<Integer>> update) {
-        return conditional(endpoint, update)
-                .call(() -> cache.invalidate(endpoint.tenantId(), endpoint.portalId())
-                        .ifNoItem().after(timeout).recoverWithItem((Void) null));
+        return conditional(endpoint, update).call(() -> cache.invalidate(endpoint.tenantId(), endpoint.portalId()));
     }
 
     /**
@@ -204,7 +203,7 @@ public class Endpoints {
 
     /** UNAVAILABLE when Postgres does not answer within {@code rcm.database-timeout}. */
     private <T> Uni<T> bounded(Uni<T> query, String consequence) {
-        return query.ifNoItem().after(timeout).failWith(() -> BrokerException.unavailable("DATABASE_UNAVAILABLE",
+        return VertxContexts.within(query, timeout, () -> BrokerException.unavailable("DATABASE_UNAVAILABLE",
                 "the database did not answer in time" + consequence, null));
     }
 

@@ -1,7 +1,10 @@
 package org.rcm.credentials.reactive;
 
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.function.Supplier;
 
 /** Resumes work on the Vert.x context of the request it belongs to. */
 public final class VertxContexts {
@@ -21,5 +24,18 @@ public final class VertxContexts {
         } else {
             context.runOnContext(ignored -> task.run());
         }
+    }
+
+    /**
+     * {@code uni}, failed with {@code failure} when it has no item within {@code timeout}.
+     * Mutiny's timer fires on a worker thread; the outcome, item or failure, is delivered on
+     * the context of the subscriber, so that what follows a timeout (a compensating update, the
+     * audit row, the answer) runs where the request runs.
+     */
+    public static <T> Uni<T> within(Uni<T> uni, Duration timeout, Supplier<? extends Throwable> failure) {
+        return Uni.createFrom().deferred(() -> {
+            Context context = Vertx.currentContext();
+            return uni.ifNoItem().after(timeout).failWith(failure).emitOn(task -> runOn(context, task));
+        });
     }
 }
