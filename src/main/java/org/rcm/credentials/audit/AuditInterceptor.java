@@ -79,7 +79,7 @@ public class AuditInterceptor implements ServerInterceptor, Prioritized {
             return next.startCall(call, headers);
         }
         AccessType type = AUDITED.get(method.getFullMethodName());
-        CallAudit audit = type == null ? new CallAudit(AccessType.ADMIN, true) : new CallAudit(type, false);
+        CallAudit audit = new CallAudit(type == null ? AccessType.ADMIN : type);
         Context context = Context.current().withValue(CallAudit.KEY, audit);
         ServerCall.Listener<ReqT> listener = Contexts.interceptCall(context, new AuditedCall<>(call, audit), headers, next);
         return new SimpleForwardingServerCallListener<>(listener) {

@@ -13,18 +13,16 @@ public final class CallAudit {
     static final Context.Key<CallAudit> KEY = Context.key("rcm.call-audit");
 
     /** For calls that are not audited: every note is ignored. */
-    public static final CallAudit NONE = new CallAudit(null, true);
+    public static final CallAudit NONE = new CallAudit(null);
 
     private final AccessType accessType;
-    private final boolean refusalsOnly;
     private volatile Caller caller;
     private volatile String portalId;
     private volatile String secretArn;
     private volatile boolean unexpectedIp;
 
-    CallAudit(AccessType accessType, boolean refusalsOnly) {
+    CallAudit(AccessType accessType) {
         this.accessType = accessType;
-        this.refusalsOnly = refusalsOnly;
     }
 
     /** The audit note of the RPC being handled, or {@link #NONE}. */
@@ -52,9 +50,9 @@ public final class CallAudit {
         this.portalId = portalId;
     }
 
-    /** Whether only a refused call of this RPC gets a row. */
+    /** Whether only a refused call of this RPC gets a row: the admin RPCs that have no access type of their own. */
     boolean refusalsOnly() {
-        return refusalsOnly;
+        return accessType == AccessType.ADMIN;
     }
 
     AccessType accessType() {
