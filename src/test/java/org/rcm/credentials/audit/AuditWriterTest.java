@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.rcm.credentials.error.BrokerException;
 import org.rcm.credentials.support.Await;
 import org.rcm.credentials.support.AuditLog;
+import org.rcm.credentials.support.Management;
 import org.rcm.credentials.support.TestEnvironment;
 
 /**
@@ -45,6 +46,7 @@ class AuditWriterTest {
     void restoreDatabase() throws Exception {
         TestEnvironment.databaseProxy().restore();
         Await.until(WAIT, () -> writer.queued() == 0);
+        Management.awaitReady();
     }
 
     @Test

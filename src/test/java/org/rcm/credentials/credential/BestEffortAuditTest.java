@@ -13,6 +13,7 @@ import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.rcm.credentials.support.Await;
 import org.rcm.credentials.support.AuditLog;
@@ -43,6 +44,12 @@ class BestEffortAuditTest {
 
     @Inject
     MeterRegistry registry;
+
+    /** Cuts end with a reconnect of the invalidation listener, which drops every cache: not in a later test. */
+    @AfterEach
+    void awaitReady() throws Exception {
+        Management.awaitReady();
+    }
 
     @Test
     void callsAreServedWhileTheAuditStoreIsDownAndTheirRowsWrittenWhenItIsBack() throws Exception {
@@ -101,7 +108,7 @@ class BestEffortAuditTest {
 
         double droppedNow = dropped() - dropped;
         // at most CAPACITY rows wait, plus those of the (at most two) writes in flight
-        assertThat(droppedNow).isGreaterThanOrEqualTo(calls - CAPACITY - 2);
+        assertThat(droppedNow).isBetween((double) calls - CAPACITY - 2, (double) calls - CAPACITY);
         Await.until(Duration.ofSeconds(20), () -> AuditLog.rows("tenant-a", portal).size() == 3 + calls - (int) droppedNow);
     }
 

@@ -13,6 +13,7 @@ import io.grpc.protobuf.StatusProto;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.rcm.credentials.grpc.GrpcExceptionMapper;
 import org.rcm.credentials.support.Broker;
@@ -29,6 +30,12 @@ import org.rcm.credentials.support.TestIdentity;
 class FailClosedAuditTest {
 
     private static final TestIdentity ADMIN = TestIdentity.TENANT_A_ADMIN;
+
+    /** Cuts end with a reconnect of the invalidation listener, which drops every cache: not in a later test. */
+    @AfterEach
+    void awaitReady() throws Exception {
+        Management.awaitReady();
+    }
 
     @Test
     void credentialIsWithheldWhileTheAuditStoreIsDown() throws Exception {

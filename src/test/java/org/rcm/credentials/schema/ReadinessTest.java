@@ -4,12 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.rcm.credentials.support.Management.get;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import jakarta.inject.Inject;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.rcm.credentials.cache.EndpointCache;
+import org.rcm.credentials.endpoint.Endpoint;
 import org.rcm.credentials.support.Await;
+import org.rcm.credentials.support.Management;
 import org.rcm.credentials.support.TestEnvironment;
 
 /** Readiness on the management port follows the database and the cache invalidation listener. */
@@ -17,6 +25,15 @@ import org.rcm.credentials.support.TestEnvironment;
 class ReadinessTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @Inject
+    EndpointCache endpoints;
+
+    /** Cuts end with a reconnect of the invalidation listener, which drops every cache: not in a later test. */
+    @AfterEach
+    void awaitReady() throws Exception {
+        Management.awaitReady();
+    }
 
     @Test
     void readyIsUpWithTheDatabaseAndDownWithoutIt() throws Exception {
@@ -33,8 +50,11 @@ class ReadinessTest {
     }
 
     @Test
-    void notReadyWhileCacheInvalidationsCannotArrive() throws Exception {
+    void notReadyWhileCacheInvalidationsCannotArriveNorBeforeTheCachesAreDropped() throws Exception {
         Await.until(WAIT, () -> "UP".equals(invalidationCheck()));
+        String portal = "readiness-" + UUID.randomUUID();
+        Endpoint endpoint = new Endpoint(1, "tenant-a", portal, null, false, 0, null, null, null, null, null, Optional.empty());
+        endpoints.get("tenant-a", portal, () -> Uni.createFrom().item(endpoint)).await().atMost(WAIT);
 
         TestEnvironment.databaseProxy().cut();
         try {
@@ -44,6 +64,8 @@ class ReadinessTest {
         }
 
         Await.until(WAIT, () -> "UP".equals(invalidationCheck()));
+        // it may have missed invalidations while away
+        assertThat(endpoints.cached("tenant-a", portal)).isNull();
     }
 
     @Test

@@ -80,7 +80,6 @@ class SecretStoreLogSafetyTest {
         List<String> written = List.of(portal, password, username, mfaSeed,
                 "rcm/" + config.environment() + "/" + TENANT, LocalServices.ACCOUNT_ID + ":");
         TestLog.assertNoSecretReference(logged, written);
-        assertThat(failureMessages).hasSize(2 * 7);
         TestLog.assertNoSecretReference(String.join("\n", failureMessages), written);
     }
 
