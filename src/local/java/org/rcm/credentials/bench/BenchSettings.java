@@ -13,7 +13,7 @@ import java.util.Optional;
  * environment variable {@code RCM_BENCH_<NAME>}, else its default; {@code bench.smoke=true}
  * changes the defaults to a run of a few seconds per scenario.
  *
- * @param smoke          a short run for CI: fails on any error or audit-row mismatch
+ * @param smoke          a short run for CI (every run fails on any error or audit-row mismatch)
  * @param warmup         full load on each fresh broker JVM before anything is measured
  * @param scenarioWarmup load before each measured window
  * @param duration       each measured window

@@ -144,8 +144,7 @@ public final class Benchmark {
             closedLoop("store", 0, broker, admin, workload.store(STORE));
             closedLoop("rotate", 0, broker, admin, workload.rotate(ROTATE));
             herds(broker, worker, admin);
-            report.process(broker.name(), broker.figures());
-            droppedAuditRows += BrokerProcess.sum(broker.metrics(), "rcm_audit_rows_total", "outcome=\"dropped\"");
+            finish(broker);
         }
     }
 
@@ -198,8 +197,7 @@ public final class Benchmark {
             workload.warm(worker.channel(), portals(HIT, settings.portals()));
             warmUp(worker, getHit);
             closedLoop("audit-single", 0, broker, worker, getHit);
-            report.process(broker.name(), broker.figures());
-            droppedAuditRows += BrokerProcess.sum(broker.metrics(), "rcm_audit_rows_total", "outcome=\"dropped\"");
+            finish(broker);
         }
     }
 
@@ -213,8 +211,7 @@ public final class Benchmark {
             Report.Row hitRow = closedLoop("get-hit-best-effort", 0, broker, worker, getHit);
             report.ratio("get-hit-best-effort / empty (its own broker)", hitRow.perSecond() / emptyRow.perSecond());
             awaitAuditQueueDrained(broker);
-            report.process(broker.name(), broker.figures());
-            droppedAuditRows += BrokerProcess.sum(broker.metrics(), "rcm_audit_rows_total", "outcome=\"dropped\"");
+            finish(broker);
         }
     }
 
@@ -450,5 +447,11 @@ public final class Benchmark {
         double cpuMicrosPerCall(long calls) {
             return calls == 0 ? 0 : (cpuClosed - cpuOpened) / 1000.0 / calls;
         }
+    }
+
+    /** A broker's process figures and the audit rows it dropped (counted), taken before it stops. */
+    private void finish(BrokerProcess broker) {
+        report.process(broker.name(), broker.figures());
+        droppedAuditRows += BrokerProcess.sum(broker.metrics(), "rcm_audit_rows_total", "outcome=\"dropped\"");
     }
 }

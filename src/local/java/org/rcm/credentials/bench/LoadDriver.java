@@ -161,7 +161,6 @@ final class LoadDriver implements AutoCloseable {
             }
             run.issue(i, intended);
         }
-        run.stopped = true;
         Measurement measurement = run.finish(duration.toNanos() / 1e9);
         window.closed();
         return measurement;
@@ -172,7 +171,6 @@ final class LoadDriver implements AutoCloseable {
         Run run = new Run(call, false);
         run.from = System.nanoTime();
         run.to = Long.MAX_VALUE;
-        run.stopped = true;
         for (int i = 0; i < count; i++) {
             run.issue(i, System.nanoTime());
         }

@@ -33,6 +33,10 @@ final class Slowsync {
 
     /** Runs {@link Benchmark} again with the shim preloaded; returns its exit status. */
     static int relaunch(long micros, Path dir) throws IOException, InterruptedException {
+        if (!Files.isRegularFile(SOURCE)) {
+            throw new IllegalStateException("bench.slowsync-us needs the slowsync shim's source: " + SOURCE.toAbsolutePath()
+                    + " is missing; set RCM_BENCH_SLOWSYNC_SRC to its slowsync.c");
+        }
         Path library = dir.resolve("libslowsync.so").toAbsolutePath();
         Process gcc = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O2", "-o", library.toString(), SOURCE.toString(), "-ldl")
                 .inheritIO().start();
@@ -50,7 +54,12 @@ final class Slowsync {
         ProcessBuilder child = new ProcessBuilder(command).inheritIO();
         child.environment().put("LD_PRELOAD", library.toString());
         child.environment().put("SLOW_SYNC_US", String.valueOf(micros));
-        return child.start().waitFor();
+        Process benchmark = child.start();
+        Thread stopOnExit = new Thread(benchmark::destroy, "stop-benchmark");
+        Runtime.getRuntime().addShutdownHook(stopOnExit);
+        int status = benchmark.waitFor();
+        Runtime.getRuntime().removeShutdownHook(stopOnExit);
+        return status;
     }
 
     /** This program's class path: exec:java runs it in a class loader of its own, not on java.class.path. */

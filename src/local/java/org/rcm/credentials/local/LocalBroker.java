@@ -28,12 +28,16 @@ public final class LocalBroker implements AutoCloseable {
     private final int grpcPort;
     private final int managementPort;
     private final Instant started;
+    /** Stops the broker if this JVM ends without closing it (Ctrl-C, a killed Maven, a CI timeout). */
+    private final Thread stopOnExit;
 
     private LocalBroker(Process process, int grpcPort, int managementPort, Instant started) {
         this.process = process;
         this.grpcPort = grpcPort;
         this.managementPort = managementPort;
         this.started = started;
+        this.stopOnExit = new Thread(process::destroy, "stop-broker-" + process.pid());
+        Runtime.getRuntime().addShutdownHook(stopOnExit);
     }
 
     /**
@@ -120,6 +124,11 @@ public final class LocalBroker implements AutoCloseable {
     /** Stops the broker gracefully (SIGTERM), forcibly after 20 seconds. */
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopOnExit);
+        } catch (IllegalStateException e) {
+            // this JVM is stopping: the hook runs anyway
+        }
         process.destroy();
         try {
             if (!process.waitFor(20, TimeUnit.SECONDS)) {
