@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -23,6 +22,7 @@ import org.rcm.credentials.error.BrokerException;
 import org.rcm.credentials.support.Await;
 import org.rcm.credentials.support.AuditLog;
 import org.rcm.credentials.support.Management;
+import org.rcm.credentials.support.Metrics;
 import org.rcm.credentials.support.TestEnvironment;
 
 /**
@@ -201,16 +201,11 @@ class AuditWriterTest {
     }
 
     private double batchFailures(String reason) {
-        return count(registry.find("rcm.audit.batch.failures").tag("reason", reason).counter());
+        return Metrics.count(registry, "rcm.audit.batch.failures", "reason", reason);
     }
 
     private double auditRows(String outcome) {
-        return count(registry.find("rcm.audit.rows").tag("outcome", outcome).counter());
-    }
-
-    /** A counter's count; 0 before the metrics bean has registered it. */
-    private static double count(Counter counter) {
-        return counter == null ? 0 : counter.count();
+        return Metrics.count(registry, "rcm.audit.rows", "outcome", outcome);
     }
 
     static String newPortal() {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.rcm.credentials.credential.CredentialLifecycleTest.newPortal;
 import static org.rcm.credentials.credential.DualReadTest.get;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -19,6 +18,7 @@ import org.rcm.credentials.support.Await;
 import org.rcm.credentials.support.AuditLog;
 import org.rcm.credentials.support.Broker;
 import org.rcm.credentials.support.Management;
+import org.rcm.credentials.support.Metrics;
 import org.rcm.credentials.support.TestEnvironment;
 import org.rcm.credentials.support.TestIdentity;
 
@@ -113,7 +113,6 @@ class BestEffortAuditTest {
     }
 
     private double dropped() {
-        return registry.find("rcm.audit.rows").tag("outcome", "dropped").counters().stream()
-                .mapToDouble(Counter::count).sum();
+        return Metrics.count(registry, "rcm.audit.rows", "outcome", "dropped");
     }
 }

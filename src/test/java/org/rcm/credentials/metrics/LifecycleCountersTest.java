@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.rcm.credentials.support.Broker.credentials;
 import static org.rcm.credentials.support.Broker.credentialsWith;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.cache.Cache;
 import io.quarkus.cache.CacheName;
@@ -23,6 +22,7 @@ import org.rcm.credentials.api.v1.RotateCredentialsRequest;
 import org.rcm.credentials.api.v1.RotateCredentialsResponse;
 import org.rcm.credentials.local.aws.LocalAwsControl;
 import org.rcm.credentials.support.Broker;
+import org.rcm.credentials.support.Metrics;
 import org.rcm.credentials.support.TestEnvironment;
 import org.rcm.credentials.support.TestIdentity;
 
@@ -128,8 +128,7 @@ class LifecycleCountersTest {
 
     /** A counter's value; 0 when it has not been registered yet (counters are created on first use). */
     private double count(String name, String... tags) {
-        Counter counter = registry.find(name).tags(tags).counter();
-        return counter == null ? 0 : counter.count();
+        return Metrics.count(registry, name, tags);
     }
 
     private static GetCredentialsResponse get(String portal) {

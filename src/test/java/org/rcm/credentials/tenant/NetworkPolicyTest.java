@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -18,6 +17,7 @@ import org.rcm.credentials.api.v1.RegisterEndpointRequest;
 import org.rcm.credentials.support.AuditLog;
 import org.rcm.credentials.support.Broker;
 import org.rcm.credentials.support.Db;
+import org.rcm.credentials.support.Metrics;
 import org.rcm.credentials.support.TestIdentity;
 
 /**
@@ -32,8 +32,7 @@ class NetworkPolicyTest {
     MeterRegistry registry;
 
     private double unexpectedIpCount(String action) {
-        return registry.find("rcm.access.unexpected.ip").tag("action", action).counters().stream()
-                .mapToDouble(Counter::count).sum();
+        return Metrics.count(registry, "rcm.access.unexpected.ip", "action", action);
     }
 
     @Test

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -17,6 +16,7 @@ import org.rcm.credentials.api.v1.CredentialServiceGrpc;
 import org.rcm.credentials.api.v1.GetCredentialsRequest;
 import org.rcm.credentials.api.v1.ListDueRotationsRequest;
 import org.rcm.credentials.support.AuditLog;
+import org.rcm.credentials.support.Metrics;
 import org.rcm.credentials.support.TestGrpc;
 import org.rcm.credentials.support.TestIdentity;
 
@@ -64,7 +64,7 @@ class RefusalCountingTest {
     }
 
     private double unauthenticated() {
-        return registry.find("rcm.access.unauthenticated").counters().stream().mapToDouble(Counter::count).sum();
+        return Metrics.count(registry, "rcm.access.unauthenticated");
     }
 
     private static Status.Code codeOf(Runnable call) {
