@@ -20,6 +20,13 @@ import java.util.Optional;
  * @param rounds         rounds of {@code empty} and {@code get-hit}, in alternating order
  * @param connections    gRPC connections per client identity
  * @param inFlight       calls in flight per connection (closed loop)
+ * @param writeInFlight  calls in flight per connection of the write scenarios ({@code store}, {@code rotate}), each
+ *                       on a portal of its own: admin traffic is light, and 128 writes at once on a cold path
+ *                       measure queueing, not the service
+ * @param minCalls       a closed-loop window lasts {@code duration} and longer, until this many calls have
+ *                       completed in it (bounded by {@code maxWindow}), so that a slow scenario on a slow
+ *                       machine still measures calls
+ * @param maxWindow      the longest a closed-loop window is extended for {@code minCalls}
  * @param portals        warm portals that {@code get-hit} cycles through
  * @param herds          cold-portal herds; {@code herdSize} concurrent calls each
  * @param herdSize       concurrent GetCredentials per herd
@@ -30,7 +37,7 @@ import java.util.Optional;
  * @param slowsyncMicros microseconds the slowsync shim adds to every fsync of the embedded PostgreSQL; 0: off
  */
 record BenchSettings(boolean smoke, Duration warmup, Duration scenarioWarmup, Duration duration, int rounds,
-        int connections, int inFlight, int portals, int herds, int herdSize, Duration awsLatency,
+        int connections, int inFlight, int writeInFlight, int minCalls, Duration maxWindow, int portals, int herds, int herdSize, Duration awsLatency,
         List<String> serverJvmOptions, boolean jfr, Optional<String> dbUrl, long slowsyncMicros) {
 
     static BenchSettings load() {
@@ -42,6 +49,9 @@ record BenchSettings(boolean smoke, Duration warmup, Duration scenarioWarmup, Du
                 Integer.parseInt(value("rounds", smoke ? "1" : "3")),
                 Integer.parseInt(value("connections", "4")),
                 Integer.parseInt(value("in-flight", "32")),
+                Integer.parseInt(value("write-in-flight", "2")),
+                Integer.parseInt(value("min-calls", smoke ? "20" : "200")),
+                seconds("max-window", "60"),
                 Integer.parseInt(value("portals", "16")),
                 Integer.parseInt(value("herds", smoke ? "2" : "5")),
                 Integer.parseInt(value("herd-size", "100")),
@@ -62,6 +72,9 @@ record BenchSettings(boolean smoke, Duration warmup, Duration scenarioWarmup, Du
         settings.put("rounds", rounds);
         settings.put("connections", connections);
         settings.put("inFlightPerConnection", inFlight);
+        settings.put("writeInFlightPerConnection", writeInFlight);
+        settings.put("minCallsPerWindow", minCalls);
+        settings.put("maxWindowSeconds", maxWindow.toSeconds());
         settings.put("portals", portals);
         settings.put("herds", herds);
         settings.put("herdSize", herdSize);

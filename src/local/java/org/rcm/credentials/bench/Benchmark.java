@@ -115,8 +115,9 @@ public final class Benchmark {
         try (LoadDriver worker = driver(broker, "bench-worker"); LoadDriver admin = driver(broker, "bench-admin")) {
             List<String> hits = portals(HIT, settings.portals());
             workload.createPortals(admin.channel(), hits);
-            workload.createPortals(admin.channel(), portals(STORE, admin.concurrency()));
-            workload.createPortals(admin.channel(), portals(ROTATE, admin.concurrency()));
+            int writers = admin.connections() * settings.writeInFlight();
+            workload.createPortals(admin.channel(), portals(STORE, writers));
+            workload.createPortals(admin.channel(), portals(ROTATE, writers));
             workload.warm(worker.channel(), hits);
             LoadDriver.Call empty = workload.health();
             LoadDriver.Call getHit = workload.get(HIT, settings.portals());
@@ -141,8 +142,8 @@ public final class Benchmark {
             // where the tail stands when the shared 2-core box is far from busy
             openLoop("get-hit @ 1/10 peak", broker, worker, getHit, median(hitPeaks) / 10);
             closedLoop("audit-batch", 0, broker, worker, getHit);
-            closedLoop("store", 0, broker, admin, workload.store(STORE));
-            closedLoop("rotate", 0, broker, admin, workload.rotate(ROTATE));
+            closedLoop("store", 0, broker, admin, settings.writeInFlight(), workload.store(STORE));
+            closedLoop("rotate", 0, broker, admin, settings.writeInFlight(), workload.rotate(ROTATE));
             herds(broker, worker, admin);
             finish(broker);
         }
@@ -239,11 +240,18 @@ public final class Benchmark {
     // ------------------------------------------------------------------------------ measuring
 
     private Report.Row closedLoop(String scenario, int round, BrokerProcess broker, LoadDriver driver, LoadDriver.Call call) {
+        return closedLoop(scenario, round, broker, driver, driver.inFlight(), call);
+    }
+
+    /** A closed-loop window of {@code duration}, extended until it has {@code minCalls} completed calls. */
+    private Report.Row closedLoop(String scenario, int round, BrokerProcess broker, LoadDriver driver, int perConnection,
+            LoadDriver.Call call) {
         String name = round > 0 ? scenario + " #" + round : scenario;
         LOG.log(System.Logger.Level.INFO, "{0} on {1}", name, broker.name());
         ServerWindow window = new ServerWindow(broker);
-        LoadDriver.Measurement m = driver.closedLoop(call, settings.scenarioWarmup(), settings.duration(), window);
-        String load = "closed " + driver.connections() + "x" + driver.inFlight();
+        LoadDriver.Measurement m = driver.closedLoop(call, perConnection, settings.scenarioWarmup(), settings.duration(),
+                settings.minCalls(), settings.maxWindow(), window);
+        String load = "closed " + driver.connections() + "x" + perConnection;
         return add(name, broker, load, m, window);
     }
 
@@ -344,7 +352,7 @@ public final class Benchmark {
     /**
      * Rows in the access log once the brokers have stopped (best-effort rows are written after
      * the answers), against the successful audited calls less the rows a best-effort broker
-     * dropped and counted (its queue full).
+     * dropped and counted (its queue full), and the failed setup calls that were retried.
      */
     private Report.AuditCheck countAuditRows() throws SQLException, InterruptedException {
         long expected = workload.auditedCalls();
@@ -355,7 +363,8 @@ public final class Benchmark {
                     ResultSet rs = c.createStatement().executeQuery(
                             "SELECT count(*), count(*) FILTER (WHERE NOT success) FROM credential_access_log")) {
                 rs.next();
-                Report.AuditCheck check = new Report.AuditCheck(expected, dropped, rs.getLong(1), rs.getLong(2));
+                Report.AuditCheck check = new Report.AuditCheck(expected, dropped, workload.failedAuditedCalls(),
+                        rs.getLong(1), rs.getLong(2));
                 if (check.matches() || System.nanoTime() > deadline) {
                     return check;
                 }

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.rcm.credentials.local.LocalBroker;
@@ -26,6 +27,7 @@ final class BrokerProcess implements AutoCloseable {
 
     private static final Pattern STARTED_IN = Pattern.compile("started in ([0-9.]+)s");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    private static final int GET_ATTEMPTS = 4;
 
     /** The process's figures at one moment (memory in MB, times in seconds). */
     record Figures(double startToServingSeconds, double startedInSeconds, double rssMb, double peakRssMb,
@@ -72,8 +74,12 @@ final class BrokerProcess implements AutoCloseable {
 
     /** Every sample of {@code /q/metrics}, by its line's name and labels, e.g. {@code rcm_audit_rows_total{outcome="written"}}. */
     Map<String, Double> metrics() {
+        HttpResponse<String> response = get("/q/metrics");
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("broker " + name + " answered /q/metrics with " + response.statusCode());
+        }
         Map<String, Double> samples = new HashMap<>();
-        for (String line : get("/q/metrics").body().split("\n")) {
+        for (String line : response.body().split("\n")) {
             int space = line.lastIndexOf(' ');
             if (!line.startsWith("#") && space > 0) {
                 samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
@@ -166,17 +172,26 @@ final class BrokerProcess implements AutoCloseable {
         }
     }
 
+    /** A management GET; a busy broker gets a few more tries, a second apart, before the benchmark gives up. */
     private HttpResponse<String> get(String path) {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + broker.managementPort() + path))
                 .timeout(Duration.ofSeconds(10))
                 .build();
-        try {
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200 || attempt == GET_ATTEMPTS) {
+                    return response;
+                }
+            } catch (IOException e) {
+                if (attempt == GET_ATTEMPTS) {
+                    throw new UncheckedIOException(e);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+            LockSupport.parkNanos(Duration.ofSeconds(attempt).toNanos());
         }
     }
 

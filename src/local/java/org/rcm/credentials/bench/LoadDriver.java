@@ -110,23 +110,33 @@ final class LoadDriver implements AutoCloseable {
         return inFlight;
     }
 
-    /** Calls in flight in a closed-loop run: connections × in-flight per connection. */
-    int concurrency() {
-        return channels.size() * inFlight;
-    }
-
     /** Keeps every slot busy for {@code warmup + duration}; measures the last {@code duration}. */
     Measurement closedLoop(Call call, Duration warmup, Duration duration, Window window) {
+        return closedLoop(call, inFlight, warmup, duration, 0, duration, window);
+    }
+
+    /**
+     * Keeps {@code perConnection} calls in flight on each connection for {@code warmup} and then a
+     * measured window of {@code duration}, extended until {@code minCalls} calls have completed
+     * in it or the window reaches {@code maxWindow}, whichever comes first.
+     */
+    Measurement closedLoop(Call call, int perConnection, Duration warmup, Duration duration, long minCalls,
+            Duration maxWindow, Window window) {
         Run run = new Run(call, true);
-        for (int slot = 0; slot < concurrency(); slot++) {
+        for (int slot = 0; slot < channels.size() * perConnection; slot++) {
             run.issue(slot, System.nanoTime());
         }
         sleep(warmup);
         window.opened();
         run.recorder.reset();
+        run.measured.reset();
         long from = System.nanoTime();
         run.measuring = true;
         sleep(duration);
+        long longest = from + Math.max(duration.toNanos(), maxWindow.toNanos());
+        while (run.measured.sum() < minCalls && System.nanoTime() < longest) {
+            LockSupport.parkNanos(10_000_000);
+        }
         run.measuring = false;
         long to = System.nanoTime();
         window.closed();
@@ -197,6 +207,7 @@ final class LoadDriver implements AutoCloseable {
         private final Recorder recorder = new Recorder(3);
         private final AtomicInteger outstanding = new AtomicInteger();
         private final LongAdder errors = new LongAdder();
+        private final LongAdder measured = new LongAdder();
         private final Map<String, LongAdder> errorsByStatus = new ConcurrentHashMap<>();
         private volatile boolean measuring;
         private volatile boolean stopped;
@@ -236,6 +247,7 @@ final class LoadDriver implements AutoCloseable {
                 errorsByStatus.computeIfAbsent(Status.fromThrowable(failure).getCode().name(), k -> new LongAdder()).increment();
             } else if (closedLoop ? measuring : startNanos >= from && startNanos < to) {
                 recorder.recordValue(Math.max(1, (end - startNanos) / 1000));
+                measured.increment();
             }
             if (closedLoop && !stopped) {
                 issue(slot, System.nanoTime());
