@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -17,6 +18,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.Optional;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -25,10 +28,13 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.ContentSigner;
@@ -63,7 +69,10 @@ public final class DevPki {
             this.certFile = certFile;
         }
 
-        /** Creates a CA valid for ten years and writes {@code <name>.crt} to {@code dir}. */
+        /**
+         * Creates a CA valid for ten years and writes {@code <name>.crt} and its key
+         * {@code <name>.key} (throw-away development material) to {@code dir}.
+         */
         public static Authority create(Path dir, String name) {
             KeyPair keys = newKeyPair();
             X500Name subject = new X500Name("CN=" + name);
@@ -79,9 +88,28 @@ public final class DevPki {
                 X509Certificate cert = sign(builder, keys);
                 Path file = dir.resolve(name + ".crt");
                 writePem(file, cert);
+                writePem(dir.resolve(name + ".key"), new JcaPKCS8Generator(keys.getPrivate(), null));
                 return new Authority(name, cert, keys, file);
             } catch (GeneralSecurityException | IOException e) {
                 throw new IllegalStateException("could not create CA " + name, e);
+            }
+        }
+
+        /** The CA that {@link #create} wrote to {@code dir}, able to issue again; empty when its key is not there. */
+        public static Optional<Authority> load(Path dir, String name) {
+            Path certFile = dir.resolve(name + ".crt");
+            Path keyFile = dir.resolve(name + ".key");
+            if (!Files.exists(certFile) || !Files.exists(keyFile)) {
+                return Optional.empty();
+            }
+            try (PEMParser certPem = new PEMParser(Files.newBufferedReader(certFile));
+                    PEMParser keyPem = new PEMParser(Files.newBufferedReader(keyFile))) {
+                X509Certificate cert = new JcaX509CertificateConverter()
+                        .getCertificate((X509CertificateHolder) certPem.readObject());
+                PrivateKey key = new JcaPEMKeyConverter().getPrivateKey((PrivateKeyInfo) keyPem.readObject());
+                return Optional.of(new Authority(name, cert, new KeyPair(cert.getPublicKey(), key), certFile));
+            } catch (GeneralSecurityException | IOException | ClassCastException e) {
+                throw new IllegalStateException("could not read CA " + name + " from " + dir, e);
             }
         }
 

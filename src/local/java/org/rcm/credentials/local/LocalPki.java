@@ -28,9 +28,12 @@ public final class LocalPki {
         return new LocalPki(dir, trustDomain, ca);
     }
 
-    /** Uses the files an earlier {@link #create} wrote; such a PKI cannot issue new certificates. */
+    /**
+     * Uses the files an earlier {@link #create} wrote; it issues new certificates when the CA's
+     * key is among them ({@code ca.key}).
+     */
     public static LocalPki load(Path dir, String trustDomain) {
-        return new LocalPki(dir, trustDomain, null);
+        return new LocalPki(dir, trustDomain, DevPki.Authority.load(dir, "ca").orElse(null));
     }
 
     public Path dir() {
@@ -43,7 +46,7 @@ public final class LocalPki {
 
     public DevPki.Authority ca() {
         if (ca == null) {
-            throw new IllegalStateException("this PKI was loaded from files and cannot issue certificates");
+            throw new IllegalStateException("this PKI was loaded from files without the CA's key and cannot issue certificates");
         }
         return ca;
     }

@@ -8,7 +8,8 @@ import java.time.Duration;
 
 /**
  * The plain-JSON control API under {@code /_local/}: {@code GET calls}, {@code POST calls/reset},
- * {@code POST faults} with {@code {"target", "mode", "count", "latencyMillis", "errorCode"}},
+ * {@code POST faults} with {@code {"target", "mode", "count", "latencyMillis", "errorCode", "resource"}}
+ * (with {@code resource}: {@link Faults#onResource}),
  * {@code POST faults/reset} and {@code POST state/reset}. Errors answer 400 {@code {"error": ...}}.
  */
 final class ControlApi implements HttpHandler {
@@ -55,6 +56,10 @@ final class ControlApi implements HttpHandler {
         String target = request.path("target").asText(Faults.ALL);
         int count = request.path("count").asInt(1);
         Faults faults = endpoint.faults();
+        if (request.hasNonNull("resource")) {
+            faults.onResource(target, request.get("resource").asText(), request.path("mode").asText(), count);
+            return;
+        }
         switch (request.path("mode").asText()) {
             case "pass" -> faults.passNext(target, count);
             case "throttle" -> faults.throttleNext(target, count);

@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * Faults injected into a {@link LocalAwsEndpoint} before an operation runs. Each rule matches
- * one target such as {@code AmazonSSM.GetParameter}, or {@link #ALL}. Counted rules are used
+ * one target such as {@code AmazonSSM.GetParameter}, or {@link #ALL}, and optionally only the
+ * calls that name one resource (see {@link #onResource}). Counted rules are used
  * up in the order they were added. A target's own latency replaces the latency for all
  * targets. Every faulted call is still counted. Thread-safe.
  */
@@ -28,7 +29,11 @@ public final class Faults {
 
     private static final Pattern ERROR_CODE = Pattern.compile("[A-Za-z][A-Za-z0-9]{0,99}");
 
-    private record Rule(String target, Fault fault, AtomicInteger remaining) {
+    private record Rule(String target, String resource, Fault fault, AtomicInteger remaining) {
+        boolean matches(String calledTarget, String calledResource) {
+            return (target.equals(calledTarget) || target.equals(ALL))
+                    && (resource == null || calledResource != null && calledResource.contains(resource));
+        }
     }
 
     private final Duration defaultLatency;
@@ -80,6 +85,25 @@ public final class Faults {
         return add(target, new Fault(Mode.ERROR, errorCode), count);
     }
 
+    /**
+     * The next {@code count} calls to {@code target} whose resource (the request's {@code Name},
+     * or {@code SecretId}) contains {@code resource} get {@code mode}: {@code throttle},
+     * {@code fail} or {@code deny}, as the rules above. Calls naming other resources pass these
+     * rules by. For faults that follow one parameter or secret through the SDK's retries.
+     */
+    public Faults onResource(String target, String resource, String mode, int count) {
+        if (resource == null || resource.isEmpty()) {
+            throw new IllegalArgumentException("resource must not be empty");
+        }
+        Mode parsed = switch (mode) {
+            case "throttle" -> Mode.THROTTLE;
+            case "fail" -> Mode.FAIL;
+            case "deny" -> Mode.DENY;
+            default -> throw new IllegalArgumentException("a resource's mode must be throttle, fail or deny");
+        };
+        return add(target, resource, new Fault(parsed, null), count);
+    }
+
     /** Adds {@code latency} to every call, except to targets with a latency of their own. */
     public Faults latency(Duration latency) {
         return latency(ALL, latency);
@@ -105,10 +129,13 @@ public final class Faults {
         return latencies.getOrDefault(target, latencies.getOrDefault(ALL, Duration.ZERO));
     }
 
-    /** Uses up one call of the first rule matching {@code target}; null when none matches or the rule lets it pass. */
-    synchronized Fault take(String target) {
+    /**
+     * Uses up one call of the first rule matching {@code target} and {@code resource} (null when
+     * the call names none); null when none matches or the rule lets it pass.
+     */
+    synchronized Fault take(String target, String resource) {
         Rule rule = rules.stream()
-                .filter(candidate -> candidate.target().equals(target) || candidate.target().equals(ALL))
+                .filter(candidate -> candidate.matches(target, resource))
                 .findFirst()
                 .orElse(null);
         if (rule == null) {
@@ -124,12 +151,16 @@ public final class Faults {
         return add(target, new Fault(mode, null), count);
     }
 
-    private synchronized Faults add(String target, Fault fault, int count) {
+    private Faults add(String target, Fault fault, int count) {
+        return add(target, null, fault, count);
+    }
+
+    private synchronized Faults add(String target, String resource, Fault fault, int count) {
         if (count < 0) {
             throw new IllegalArgumentException("count must not be negative");
         }
         if (count > 0) {
-            rules.add(new Rule(target, fault, new AtomicInteger(count)));
+            rules.add(new Rule(target, resource, fault, new AtomicInteger(count)));
         }
         return this;
     }

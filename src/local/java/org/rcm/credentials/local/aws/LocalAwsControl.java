@@ -79,6 +79,15 @@ public final class LocalAwsControl {
                 .put("errorCode", errorCode));
     }
 
+    /** As {@link Faults#onResource(String, String, String, int)}. */
+    public void onResource(String target, String resource, String mode, int count) {
+        send("POST", "faults", Json.object()
+                .put("target", target)
+                .put("resource", resource)
+                .put("mode", mode)
+                .put("count", count));
+    }
+
     /** As {@link Faults#latency(Duration)}. */
     public void latency(Duration latency) {
         latency(Faults.ALL, latency);

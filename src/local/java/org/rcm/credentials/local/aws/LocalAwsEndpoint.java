@@ -191,7 +191,7 @@ public final class LocalAwsEndpoint implements AutoCloseable {
                 .orElseThrow(() -> AwsError.client("UnknownOperationException", "Unknown operation " + target));
         String operation = target.substring(service.targetPrefix().length());
         JsonInput input = JsonInput.parse(body);
-        Faults.Fault injected = faults.take(target);
+        Faults.Fault injected = faults.take(target, input.text("Name").or(() -> input.text("SecretId")).orElse(null));
         Faults.Mode fault = injected == null ? null : injected.mode();
         if (fault == Faults.Mode.THROTTLE) {
             throw AwsError.client("ThrottlingException", "Rate exceeded");
