@@ -28,9 +28,12 @@ import org.rcm.credentials.api.v1.CredentialsProto;
  * <pre>
  * rcmctl -cert c.crt -key c.key -cacert ca.crt -d '{"portal_id":"p"}' host:port package.Service/Method
  * rcmctl -cert c.crt -key c.key -cacert ca.crt host:port list
+ * rcmctl -cert c.crt -key c.key -cacert ca.crt [-dry-run] [-limit N] [-backend ssm|secrets-manager] host:port migrate
+ * rcmctl -cert c.crt -key c.key -cacert ca.crt [-dry-run] [-limit N] host:port purge
  * </pre>
  * Requests and responses are protobuf JSON. Exit status 1 on an RPC error, with the status on
- * standard error.
+ * standard error. {@code migrate} and {@code purge} are the legacy migration's operator
+ * commands ({@link LegacyMigrationCommand}).
  */
 public final class Rcmctl {
 
@@ -45,25 +48,37 @@ public final class Rcmctl {
         String key = null;
         String cacert = null;
         String data = "{}";
+        LegacyMigrationCommand.Options legacy = LegacyMigrationCommand.Options.DEFAULTS;
         List<String> positional = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "-cert" -> cert = args[++i];
-                case "-key" -> key = args[++i];
-                case "-cacert" -> cacert = args[++i];
-                case "-d" -> data = args[++i];
-                default -> positional.add(args[i]);
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "-cert" -> cert = args[++i];
+                    case "-key" -> key = args[++i];
+                    case "-cacert" -> cacert = args[++i];
+                    case "-d" -> data = args[++i];
+                    case "-dry-run" -> legacy = legacy.withDryRun();
+                    case "-limit" -> legacy = legacy.withLimit(args[++i]);
+                    case "-backend" -> legacy = legacy.withBackend(args[++i]);
+                    default -> positional.add(args[i]);
+                }
             }
-        }
-        if (positional.size() != 2) {
-            System.err.println("usage: rcmctl -cert FILE -key FILE -cacert FILE [-d JSON] HOST:PORT (list | SERVICE/METHOD)");
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
             System.exit(2);
         }
-        if (positional.get(1).equals("list")) {
+        if (positional.size() != 2) {
+            System.err.println("usage: rcmctl -cert FILE -key FILE -cacert FILE [-d JSON] HOST:PORT (list | SERVICE/METHOD)\n"
+                    + "       rcmctl -cert FILE -key FILE -cacert FILE [-dry-run] [-limit N] [-backend ssm|secrets-manager]"
+                    + " HOST:PORT (migrate | purge)");
+            System.exit(2);
+        }
+        String command = positional.get(1);
+        if (command.equals("list")) {
             FILES.forEach(file -> file.getServices().forEach(service -> System.out.println(service.getFullName())));
             return;
         }
-        MethodDescriptor method = method(positional.get(1));
+        MethodDescriptor method = command.equals("migrate") || command.equals("purge") ? null : method(command);
         String[] address = positional.get(0).split(":");
         SslContextBuilder tls = GrpcSslContexts.forClient();
         if (cacert != null) {
@@ -76,6 +91,15 @@ public final class Rcmctl {
                 .sslContext(tls.build())
                 .userAgent("rcmctl")
                 .build();
+        if (method == null) {
+            int status;
+            try {
+                status = new LegacyMigrationCommand(channel, legacy, System.out, System.err).run(command);
+            } finally {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+            System.exit(status);
+        }
         try {
             System.out.println(JsonFormat.printer().print(call(channel, method, data)));
         } catch (StatusRuntimeException e) {

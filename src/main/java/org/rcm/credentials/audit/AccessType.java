@@ -9,8 +9,10 @@ public enum AccessType {
     ROTATE,
     DELETE,
     REGISTER,
-    /** Any other administrative RPC (schedules, access-log queries, legacy migration); audited when refused. */
-    ADMIN;
+    /** Any other administrative RPC (schedules, access-log queries); audited when refused. */
+    ADMIN,
+    /** A legacy migration or purge: the call, and each portal migrated, purged or failed. */
+    MIGRATE;
 
     /** The {@code credential_access_log.access_type} value. */
     public String dbValue() {

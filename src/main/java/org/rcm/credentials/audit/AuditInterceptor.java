@@ -53,7 +53,9 @@ public class AuditInterceptor implements ServerInterceptor, Prioritized {
             CredentialServiceGrpc.getStoreCredentialsMethod().getFullMethodName(), AccessType.STORE,
             CredentialServiceGrpc.getRotateCredentialsMethod().getFullMethodName(), AccessType.ROTATE,
             CredentialServiceGrpc.getDeleteCredentialsMethod().getFullMethodName(), AccessType.DELETE,
-            CredentialAdminServiceGrpc.getRegisterEndpointMethod().getFullMethodName(), AccessType.REGISTER);
+            CredentialAdminServiceGrpc.getRegisterEndpointMethod().getFullMethodName(), AccessType.REGISTER,
+            CredentialAdminServiceGrpc.getMigrateLegacyCredentialsMethod().getFullMethodName(), AccessType.MIGRATE,
+            CredentialAdminServiceGrpc.getPurgeLegacyCredentialsMethod().getFullMethodName(), AccessType.MIGRATE);
 
     private static final Set<String> SERVICES = Set.of(
             CredentialServiceGrpc.SERVICE_NAME, CredentialAdminServiceGrpc.SERVICE_NAME);

@@ -1,6 +1,7 @@
 package org.rcm.credentials.audit;
 
 import io.quarkus.runtime.ShutdownEvent;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -138,6 +139,21 @@ public class AuditWriter {
         if (!enqueue(pending)) {
             pending.complete(unavailable("the audit log is overloaded"));
         }
+    }
+
+    /**
+     * {@link #record} for a row that the domain writes itself (one per portal of a migration,
+     * say): completes when the row is durable enough for the mode, fails UNAVAILABLE when it
+     * cannot be made so in time.
+     */
+    public Uni<Void> recorded(AuditEvent event) {
+        return Uni.createFrom().emitter(emitter -> record(event, failure -> {
+            if (failure == null) {
+                emitter.complete(null);
+            } else {
+                emitter.fail(failure);
+            }
+        }));
     }
 
     /** Rows not written yet: queued, being written, or held until a write that timed out answers. */

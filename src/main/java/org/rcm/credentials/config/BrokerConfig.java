@@ -34,6 +34,9 @@ public interface BrokerConfig {
     /** How credentials are rotated. */
     Rotation rotation();
 
+    /** How legacy {@code config.credentials} are migrated and purged. */
+    Legacy legacy();
+
     /**
      * Bound on one Postgres round trip: reading, registering or changing an endpoint (a hung
      * database fails calls UNAVAILABLE), and writing one audit batch (a hung write counts as
@@ -163,6 +166,16 @@ public interface BrokerConfig {
          * values only in the dev and test profiles.
          */
         Optional<String> key();
+    }
+
+    interface Legacy {
+        /**
+         * Portals that one MigrateLegacyCredentials or PurgeLegacyCredentials call works on at
+         * once (each a claim, a write and a read-back): enough to hide AWS's latency, few enough
+         * to stay within SSM's and Secrets Manager's request rates next to live traffic.
+         */
+        @WithDefault("4")
+        int concurrency();
     }
 
     interface Rotation {

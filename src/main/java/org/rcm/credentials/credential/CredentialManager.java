@@ -20,6 +20,7 @@ import org.rcm.credentials.credential.Results.Rotated;
 import org.rcm.credentials.credential.Results.Stored;
 import org.rcm.credentials.endpoint.Endpoint;
 import org.rcm.credentials.endpoint.Endpoints;
+import org.rcm.credentials.endpoint.LegacyConfig;
 import org.rcm.credentials.endpoint.RotationState;
 import org.rcm.credentials.error.BrokerException;
 import org.rcm.credentials.metrics.BrokerMetrics;
@@ -46,7 +47,6 @@ public class CredentialManager {
 
     private static final Logger LOG = Logger.getLogger(CredentialManager.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int MAX_CONFIG_BYTES = 64 * 1024;
 
     private final Endpoints endpoints;
     private final SecretNames names;
@@ -93,9 +93,8 @@ public class CredentialManager {
     // ----------------------------------------------------------------------------- get
 
     /**
-     * The seed's dual read: the secret store first (through the cache); on a store failure, or
-     * with no secret stored, the endpoint's legacy {@code config.credentials}; otherwise
-     * NOT_FOUND or UNAVAILABLE. The MFA seed is returned only to admins that ask for it.
+     * The portal's credentials by the dual read ({@link #read(Caller, Endpoint)}). The MFA seed
+     * is returned only to admins that ask for it.
      */
     public Uni<CredentialRead> get(Caller caller, String portalId, boolean includeMfaSeed) {
         String portal = SecretNames.requireId("portal_id", portalId);
@@ -150,14 +149,57 @@ public class CredentialManager {
         return Uni.createFrom().item(fromStore(endpoint, value));
     }
 
+    /**
+     * The seed's dual read, for the migration window only. With no secret reference, the
+     * legacy {@code config.credentials} (logged and counted). With one, the secret store
+     * through the cache (stale-if-error included); the legacy copy only while the portal is
+     * migrated but not purged and the store failed transiently (throttling, 5xx, timeout) with
+     * nothing cached. Never after a Delete (which removes the copy), never on not-found, access
+     * denied or KMS errors: a deleted secret or a revoked grant is not bypassed. Otherwise
+     * NOT_FOUND or UNAVAILABLE.
+     */
     private Uni<CredentialRead> read(Caller caller, Endpoint endpoint) {
+        if (endpoint.referenceInvalid()) {
+            return Uni.createFrom().failure(invalidReference(endpoint));
+        }
         if (!endpoint.hasSecret()) {
-            return legacyOr(endpoint, endpoint.referenceInvalid() ? invalidReference(endpoint) : noCredentials(endpoint));
+            return endpoint.legacyOnly() && endpoint.legacyCredentials().isPresent()
+                    ? Uni.createFrom().item(legacy(endpoint, LegacyRead.NOT_MIGRATED))
+                    : Uni.createFrom().failure(noCredentials(endpoint));
         }
         caller.audit().secretArn(endpoint.secret().value());
-        return current(endpoint)
+        return currentOrStoreFailure(endpoint)
                 .map(value -> fromStore(endpoint, value))
-                .onFailure(BrokerException.class).recoverWithUni(failure -> legacyOr(endpoint, (BrokerException) failure));
+                .onFailure(SecretStoreException.class)
+                .recoverWithUni(failure -> storeFailed(endpoint, (SecretStoreException) failure));
+    }
+
+    private Uni<CredentialRead> storeFailed(Endpoint endpoint, SecretStoreException failure) {
+        if (failure.isTransient() && endpoint.legacyFallbackAllowed()) {
+            return Uni.createFrom().item(legacy(endpoint, LegacyRead.STORE_UNAVAILABLE));
+        }
+        return Uni.createFrom().failure(readFailure(endpoint, failure));
+    }
+
+    /** Why the dual read served the legacy copy: the {@code case} tag of {@code rcm_legacy_fallback_total}. */
+    private enum LegacyRead {
+        /** No secret is stored: the legacy copy is the only one. */
+        NOT_MIGRATED("no secret is stored yet (not migrated)"),
+        /** Migrated, not purged; the store failed transiently and nothing was cached. */
+        STORE_UNAVAILABLE("the secret store failed transiently with nothing cached (migrated, not purged)");
+
+        private final String why;
+
+        LegacyRead(String why) {
+            this.why = why;
+        }
+    }
+
+    private CredentialRead legacy(Endpoint endpoint, LegacyRead kind) {
+        metrics.legacyFallback(kind.name());
+        LOG.warnf("Serving the legacy config.credentials of endpoint %d: %s", endpoint.id(), kind.why);
+        return new CredentialRead(endpoint.legacyCredentials().orElseThrow(), CredentialSource.LEGACY_CONFIG, 0, null,
+                endpoint.rotationStatus());
     }
 
     private static CredentialRead fromStore(Endpoint endpoint, SecretValue value) {
@@ -167,11 +209,16 @@ public class CredentialManager {
 
     /** The current version's value, from the cache or the store; store failures become caller-facing errors. */
     private Uni<SecretValue> current(Endpoint endpoint) {
-        SecretArn arn = endpoint.secret();
-        return cache.get(arn, endpoint.cacheVersion(), () -> fetch(arn, endpoint.secretVersionId()))
-                .map(SecretCache.Lookup::value)
+        return currentOrStoreFailure(endpoint)
                 .onFailure(SecretStoreException.class)
                 .transform(failure -> readFailure(endpoint, (SecretStoreException) failure));
+    }
+
+    /** The current version's value, from the cache or the store; fails with the store's {@link SecretStoreException}. */
+    private Uni<SecretValue> currentOrStoreFailure(Endpoint endpoint) {
+        SecretArn arn = endpoint.secret();
+        return cache.get(arn, endpoint.cacheVersion(), () -> fetch(arn, endpoint.secretVersionId()))
+                .map(SecretCache.Lookup::value);
     }
 
     private Uni<SecretValue> fetch(SecretArn arn, String versionId) {
@@ -180,16 +227,6 @@ public class CredentialManager {
                 .invoke(() -> metrics.secretFetch(backend, "success"))
                 .onFailure(SecretStoreException.class)
                 .invoke(failure -> metrics.secretFetch(backend, ((SecretStoreException) failure).reason().name()));
-    }
-
-    private Uni<CredentialRead> legacyOr(Endpoint endpoint, BrokerException failure) {
-        if (endpoint.legacyCredentials().isEmpty()) {
-            return Uni.createFrom().failure(failure);
-        }
-        metrics.legacyFallback();
-        LOG.warnf("Serving legacy config credentials for endpoint %d: %s", endpoint.id(), failure.reason());
-        return Uni.createFrom().item(new CredentialRead(endpoint.legacyCredentials().get(),
-                CredentialSource.LEGACY_CONFIG, 0, null, endpoint.rotationStatus()));
     }
 
     // ----------------------------------------------------------------------------- store
@@ -317,7 +354,7 @@ public class CredentialManager {
     }
 
     private Uni<Rotated> rotationFailed(Endpoint endpoint, Instant claim, Throwable failure) {
-        String reason = failure instanceof SecretStoreException e ? storeFailureMessage(e)
+        String reason = failure instanceof SecretStoreException e ? e.callerMessage()
                 : failure instanceof BrokerException e ? e.getMessage() : "internal error";
         metrics.rotation("failed");
         LOG.warnf("Rotation of endpoint %d failed, the previous version stays current: %s", endpoint.id(), reason);
@@ -367,10 +404,11 @@ public class CredentialManager {
     // ----------------------------------------------------------------------------- delete
 
     /**
-     * Deletes the portal's secret (Secrets Manager: with the configured recovery window) and
-     * its reference.
+     * Deletes the portal's secret (Secrets Manager: with the configured recovery window), its
+     * reference and any legacy {@code config.credentials}; a portal that has only legacy
+     * credentials loses those.
      *
-     * @return false when the portal had no secret
+     * @return false when the portal had no credentials at all
      */
     public Uni<Boolean> delete(Caller caller, String portalId) {
         String portal = SecretNames.requireId("portal_id", portalId);
@@ -383,7 +421,9 @@ public class CredentialManager {
             return Uni.createFrom().failure(invalidReference(endpoint));
         }
         if (endpoint.secret() == null) {
-            return Uni.createFrom().item(false);
+            return endpoint.legacyCredentials().isPresent()
+                    ? endpoints.deleteLegacyCredentials(endpoint).replaceWith(true)
+                    : Uni.createFrom().item(false);
         }
         SecretArn arn = endpoint.secret();
         caller.audit().secretArn(arn.value());
@@ -409,30 +449,19 @@ public class CredentialManager {
         return String.join("\u0000", parts).getBytes(StandardCharsets.UTF_8);
     }
 
+    /** The config to store (see {@link LegacyConfig#validate}); its credentials, if any, as complete as a Store's. */
     private static String validConfig(String json) {
         if (json.isEmpty()) {
             return null;
         }
-        if (json.getBytes(StandardCharsets.UTF_8).length > MAX_CONFIG_BYTES) {
-            throw CredentialRules.invalid("INVALID_CONFIG", "legacy_config_json is larger than 64 KiB");
-        }
-        JsonNode config;
         try {
-            config = JSON.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw CredentialRules.invalid("INVALID_CONFIG", "legacy_config_json is not valid JSON");
+            String config = LegacyConfig.validate(json);
+            LegacyConfig.credentials(config)
+                    .ifPresent(credentials -> CredentialRules.requireComplete(credentials, "legacy_config_json.credentials"));
+            return config;
+        } catch (IllegalArgumentException e) {
+            throw CredentialRules.invalid("INVALID_CONFIG", e.getMessage());
         }
-        if (config == null || !config.isObject()) {
-            throw CredentialRules.invalid("INVALID_CONFIG", "legacy_config_json must be a JSON object");
-        }
-        JsonNode credentials = config.get("credentials");
-        if (credentials != null) {
-            if (!credentials.isObject()) {
-                throw CredentialRules.invalid("INVALID_CONFIG", "legacy_config_json.credentials must be a JSON object");
-            }
-            CredentialRules.requireWellFormed(SecretValue.fromJson(credentials), "legacy_config_json.credentials");
-        }
-        return config.toString();
     }
 
     private static String required(String field, String value) {
@@ -446,7 +475,7 @@ public class CredentialManager {
         if (failure.reason() == SecretStoreException.Reason.NOT_FOUND) {
             return noCredentials(endpoint);
         }
-        return BrokerException.unavailable("SECRET_STORE_" + failure.reason().name(), storeFailureMessage(failure), failure);
+        return BrokerException.unavailable("SECRET_STORE_" + failure.reason().name(), failure.callerMessage(), failure);
     }
 
     private static BrokerException writeFailure(SecretStoreException failure) {
@@ -454,18 +483,7 @@ public class CredentialManager {
             case INVALID_REQUEST -> BrokerException.invalidInput("SECRET_REJECTED", "the secret store rejected the credentials");
             case ALREADY_EXISTS -> BrokerException.conflict("SECRET_VERSION_CONFLICT",
                     "the secret store already has a different version for this request");
-            default -> BrokerException.unavailable("SECRET_STORE_" + failure.reason().name(), storeFailureMessage(failure), failure);
-        };
-    }
-
-    private static String storeFailureMessage(SecretStoreException failure) {
-        return switch (failure.reason()) {
-            case THROTTLED -> "the secret store is throttling requests; retry with backoff";
-            case UNAVAILABLE -> "the secret store is unavailable; retry with backoff";
-            case ACCESS_DENIED -> "the secret store refused the service's access";
-            case CORRUPT -> "the stored credentials are unreadable";
-            case NOT_FOUND -> "the secret is missing from the secret store";
-            case ALREADY_EXISTS, INVALID_REQUEST -> "the secret store rejected the request";
+            default -> BrokerException.unavailable("SECRET_STORE_" + failure.reason().name(), failure.callerMessage(), failure);
         };
     }
 

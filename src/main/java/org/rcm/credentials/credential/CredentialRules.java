@@ -22,13 +22,18 @@ final class CredentialRules {
 
     /** Credentials to store: username and password required, the rest well-formed. */
     static SecretValue requireComplete(SecretValue value) {
+        return requireComplete(value, "credentials");
+    }
+
+    /** {@link #requireComplete(SecretValue)} for credentials that the request calls {@code field}. */
+    static SecretValue requireComplete(SecretValue value, String field) {
         if (value.username().isEmpty()) {
-            throw invalid("INVALID_CREDENTIALS", "credentials.username is required");
+            throw invalid("INVALID_CREDENTIALS", field + ".username is required");
         }
         if (value.password().isEmpty()) {
-            throw invalid("INVALID_CREDENTIALS", "credentials.password is required");
+            throw invalid("INVALID_CREDENTIALS", field + ".password is required");
         }
-        return requireWellFormed(value, "credentials");
+        return requireWellFormed(value, field);
     }
 
     /** Every field that is set is well-formed; empty fields are allowed. */

@@ -13,24 +13,41 @@ import org.rcm.credentials.secretstore.SecretValue;
  * @param secret the validated secret reference, or null when none is stored or when the
  *     stored ARN is not within this portal's prefix ({@code referenceInvalid})
  * @param legacyCredentials the credentials still held in {@code config.credentials}, if any
+ * @param legacyState where those credentials stand in the migration
  */
 public record Endpoint(long id, String tenantId, String portalId, SecretArn secret, boolean referenceInvalid,
         long secretVersion, String secretVersionId, String pendingVersionId, Instant rotationStartedAt,
-        Instant lastRotatedAt, RotationState rotationStatus, Optional<SecretValue> legacyCredentials) {
+        Instant lastRotatedAt, RotationState rotationStatus, Optional<SecretValue> legacyCredentials,
+        LegacyState legacyState) {
 
     /** A secret is stored and its reference is valid. */
     public boolean hasSecret() {
         return secret != null && secretVersionId != null;
     }
 
+    /** No secret reference at all, valid or not: legacy credentials, if any, are the only copy. */
+    public boolean legacyOnly() {
+        return secret == null && !referenceInvalid;
+    }
+
+    /**
+     * The dual read may serve the legacy copy when the secret store fails transiently: the
+     * secret was migrated from it and verified, and it has not been purged or superseded since.
+     */
+    public boolean legacyFallbackAllowed() {
+        return legacyState == LegacyState.MIGRATED_VERIFIED && legacyCredentials.isPresent();
+    }
+
     /**
      * The endpoint after a store or a rotation made {@code versionId} of {@code arn} current at
      * {@code at}: what the row holds after that update, without reading it again (a failed
-     * read must not turn a change that happened into a reported failure).
+     * read must not turn a change that happened into a reported failure). The update removed
+     * any legacy credentials.
      */
     public Endpoint withCurrent(SecretArn arn, String versionId, Instant at) {
         return new Endpoint(id, tenantId, portalId, arn, false, secretVersion + 1, versionId, null, null, at,
-                RotationState.ACTIVE, legacyCredentials);
+                RotationState.ACTIVE, Optional.empty(),
+                legacyState == LegacyState.MIGRATED_VERIFIED ? LegacyState.NONE : legacyState);
     }
 
     /**

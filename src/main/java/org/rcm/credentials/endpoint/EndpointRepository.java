@@ -1,5 +1,6 @@
 package org.rcm.credentials.endpoint;
 
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.PanacheRepository;
 import io.quarkus.panache.common.Parameters;
 import io.smallrye.mutiny.Uni;
@@ -59,14 +60,61 @@ public class EndpointRepository implements PanacheRepository<IntegrationEndpoint
                 Parameters.with("pending", versionId).and("now", Instant.now()).and("id", id).and("claimed", claimedAt));
     }
 
-    /** The store claimed at {@code claimedAt} made {@code versionId} of {@code arn} current. */
+    /**
+     * The store claimed at {@code claimedAt} made {@code versionId} of {@code arn} current; the
+     * legacy {@code config.credentials} it supersedes go in the same transaction.
+     */
     public Uni<Integer> markStored(long id, Instant claimedAt, String arn, String versionId, Instant at) {
-        return update("secretArn = :arn, secretVersionId = :versionId, secretVersion = secretVersion + 1,"
+        return withoutLegacyCredentials(id, update("secretArn = :arn, secretVersionId = :versionId, secretVersion = secretVersion + 1,"
                         + " pendingVersionId = null, rotationStartedAt = null, lastRotatedAt = :at,"
                         + " rotationStatus = 'active', updatedAt = :at"
                         + " where id = :id and rotationStatus = 'pending' and rotationStartedAt = :claimed",
                 Parameters.with("arn", arn).and("versionId", versionId).and("at", at)
+                        .and("id", id).and("claimed", claimedAt)));
+    }
+
+    /**
+     * The migration claimed at {@code claimedAt} wrote the legacy credentials to {@code arn} as
+     * {@code versionId} and read them back equal: the secret is current, and the plaintext copy
+     * stays in {@code config} until it is purged.
+     */
+    public Uni<Integer> markMigrated(long id, Instant claimedAt, String arn, String versionId, Instant at) {
+        return update("secretArn = :arn, secretVersionId = :versionId, secretVersion = secretVersion + 1,"
+                        + " pendingVersionId = null, rotationStartedAt = null, lastRotatedAt = :at,"
+                        + " rotationStatus = 'active', legacyMigration = 'migrated_verified', updatedAt = :at"
+                        + " where id = :id and rotationStatus = 'pending' and rotationStartedAt = :claimed"
+                        + " and secretArn is null",
+                Parameters.with("arn", arn).and("versionId", versionId).and("at", at)
                         .and("id", id).and("claimed", claimedAt));
+    }
+
+    /**
+     * Removes the plaintext {@code config.credentials} of a migrated portal whose secret is still
+     * version {@code expectedVersion} (read back equal just before); other keys of
+     * {@code config} stay.
+     */
+    public Uni<Integer> purgeLegacyCredentials(long id, long expectedVersion) {
+        return Panache.getSession().chain(session -> session.createNativeQuery("""
+                        UPDATE integration_endpoint
+                           SET config = config - 'credentials', legacy_migration = 'purged', updated_at = now()
+                         WHERE id = ?1 AND secret_version = ?2 AND legacy_migration = 'migrated_verified'
+                           AND config -> 'credentials' IS NOT NULL""")
+                .setParameter(1, id)
+                .setParameter(2, expectedVersion)
+                .executeUpdate());
+    }
+
+    /**
+     * Deletes the plaintext {@code config.credentials} of a portal that has no secret (a Delete
+     * of credentials that were never migrated); other keys of {@code config} stay.
+     */
+    public Uni<Integer> deleteLegacyCredentials(long id) {
+        return Panache.getSession().chain(session -> session.createNativeQuery("""
+                        UPDATE integration_endpoint
+                           SET config = config - 'credentials', legacy_migration = NULL, updated_at = now()
+                         WHERE id = ?1 AND secret_arn IS NULL AND config -> 'credentials' IS NOT NULL""")
+                .setParameter(1, id)
+                .executeUpdate());
     }
 
     /** Phase one of a rotation wrote {@code pendingVersionId}. */
@@ -82,12 +130,12 @@ public class EndpointRepository implements PanacheRepository<IntegrationEndpoint
      * reconciliation (with null: no live change holds the row) made the pending version current.
      */
     public Uni<Integer> markPromoted(long id, Instant claimedAt, String pendingVersionId, Instant at) {
-        return update("secretVersionId = pendingVersionId, secretVersion = secretVersion + 1,"
+        return withoutLegacyCredentials(id, update("secretVersionId = pendingVersionId, secretVersion = secretVersion + 1,"
                         + " pendingVersionId = null, rotationStartedAt = null, lastRotatedAt = :at,"
                         + " rotationStatus = 'active', updatedAt = :at"
                         + " where id = :id and pendingVersionId = :pending"
                         + " and rotationStartedAt is not distinct from :claimed",
-                Parameters.with("at", at).and("id", id).and("pending", pendingVersionId).and("claimed", claimedAt));
+                Parameters.with("at", at).and("id", id).and("pending", pendingVersionId).and("claimed", claimedAt)));
     }
 
     /** The rotation claimed at {@code claimedAt} failed; a pending version, if any, is kept for reconciliation. */
@@ -112,11 +160,31 @@ public class EndpointRepository implements PanacheRepository<IntegrationEndpoint
                 Parameters.with("now", Instant.now()).and("id", id).and("claimed", claimedAt));
     }
 
-    /** The delete claimed at {@code claimedAt} removed the secret; the reference and rotation state go with it. */
+    /**
+     * The delete claimed at {@code claimedAt} removed the secret; the reference, the rotation
+     * state and any legacy {@code config.credentials} go with it.
+     */
     public Uni<Integer> markDeleted(long id, Instant claimedAt) {
-        return update("secretArn = null, secretVersionId = null, pendingVersionId = null, rotationStartedAt = null,"
+        return withoutLegacyCredentials(id, update("secretArn = null, secretVersionId = null, pendingVersionId = null, rotationStartedAt = null,"
                         + " rotationStatus = null, secretVersion = secretVersion + 1, updatedAt = :now"
                         + " where id = :id and rotationStatus = 'pending' and rotationStartedAt = :claimed",
-                Parameters.with("now", Instant.now()).and("id", id).and("claimed", claimedAt));
+                Parameters.with("now", Instant.now()).and("id", id).and("claimed", claimedAt)));
+    }
+
+    /**
+     * After {@code change} updated the row (1), removes the plaintext {@code config.credentials}
+     * it supersedes, in the same transaction: a Store, Rotate or Delete leaves no plaintext copy
+     * for the dual read to serve. Other keys of {@code config} stay; a migrated portal's state
+     * goes back to none (a purged one stays purged).
+     */
+    private Uni<Integer> withoutLegacyCredentials(long id, Uni<Integer> change) {
+        return change.call(changed -> changed != 1 ? Uni.createFrom().voidItem()
+                : Panache.getSession().chain(session -> session.createNativeQuery("""
+                                UPDATE integration_endpoint
+                                   SET config = config - 'credentials',
+                                       legacy_migration = NULLIF(legacy_migration, 'migrated_verified')
+                                 WHERE id = ?1 AND config -> 'credentials' IS NOT NULL""")
+                        .setParameter(1, id)
+                        .executeUpdate()));
     }
 }

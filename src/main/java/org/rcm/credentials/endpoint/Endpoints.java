@@ -1,16 +1,17 @@
 package org.rcm.credentials.endpoint;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.stream.StreamSupport;
 import org.jboss.logging.Logger;
 import org.rcm.credentials.cache.EndpointCache;
 import org.rcm.credentials.config.BrokerConfig;
@@ -29,25 +30,43 @@ import org.rcm.credentials.secretstore.SecretValue;
 public class Endpoints {
 
     private static final Logger LOG = Logger.getLogger(Endpoints.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Creates or updates a portal; a new config replaces the old one (and ends a verified
+     * migration's state) unless it would put plaintext credentials beside a stored secret, in
+     * which case no row comes back.
+     */
     private static final String UPSERT = """
             INSERT INTO integration_endpoint (tenant_id, portal_id, name, portal_type, config)
             VALUES (?1, ?2, ?3, ?4, COALESCE(CAST(CAST(?5 AS text) AS jsonb), '{}'::jsonb))
             ON CONFLICT (tenant_id, portal_id) DO UPDATE
                SET name = EXCLUDED.name, portal_type = EXCLUDED.portal_type,
                    config = CASE WHEN CAST(?5 AS text) IS NULL THEN integration_endpoint.config ELSE EXCLUDED.config END,
+                   legacy_migration = CASE WHEN CAST(?5 AS text) IS NULL THEN integration_endpoint.legacy_migration
+                                           ELSE NULLIF(integration_endpoint.legacy_migration, 'migrated_verified') END,
                    updated_at = now()
+             WHERE integration_endpoint.secret_arn IS NULL OR EXCLUDED.config -> 'credentials' IS NULL
             RETURNING (xmax = 0)""";
+    private static final String LEGACY_CANDIDATES = """
+            SELECT portal_id FROM integration_endpoint
+             WHERE tenant_id = $1 AND portal_id > $2 AND config ? 'credentials' AND ($3 OR secret_arn IS NULL)
+             ORDER BY portal_id LIMIT $4""";
+    private static final String NOTHING_TO_MIGRATE = """
+            SELECT count(*) FROM integration_endpoint
+             WHERE tenant_id = $1 AND portal_id > $2 AND ($3::text IS NULL OR portal_id <= $3)
+               AND NOT (config ? 'credentials' AND secret_arn IS NULL)""";
 
     private final EndpointRepository repository;
     private final EndpointCache cache;
     private final SecretNames names;
+    private final Pool pool;
     private final Duration timeout;
 
-    public Endpoints(EndpointRepository repository, EndpointCache cache, SecretNames names, BrokerConfig config) {
+    public Endpoints(EndpointRepository repository, EndpointCache cache, SecretNames names, Pool pool,
+            BrokerConfig config) {
         this.repository = repository;
         this.cache = cache;
         this.names = names;
+        this.pool = pool;
         this.timeout = config.databaseTimeout();
     }
 
@@ -73,6 +92,8 @@ public class Endpoints {
 
     /**
      * Creates the portal, or updates its name and type (and its config, when one is given).
+     * FAILED_PRECONDITION when the new config holds credentials and the portal has a secret:
+     * plaintext never comes back beside a stored secret.
      *
      * @return true when it was created
      */
@@ -84,8 +105,34 @@ public class Endpoints {
                         .setParameter(3, name)
                         .setParameter(4, portalType)
                         .setParameter(5, configJson)
-                        .getSingleResult())), "; retry")
+                        .getSingleResultOrNull())), "; retry")
+                .onItem().ifNull().failWith(() -> BrokerException.failedPrecondition("SECRET_ALREADY_STORED",
+                        "portal " + portal + " has credentials in the secret store; legacy_config_json may not hold"
+                                + " credentials (store them with StoreCredentials)"))
                 .call(() -> cache.invalidate(tenant, portal));
+    }
+
+    /**
+     * One page of the tenant's portals that hold legacy {@code config.credentials}, in portal
+     * order after {@code after}: those without a secret only (to migrate), or also the migrated
+     * ones (to purge).
+     */
+    public Uni<List<String>> legacyPortals(String tenant, String after, boolean withSecret, int limit) {
+        return bounded(pool.preparedQuery(LEGACY_CANDIDATES)
+                        .execute(Tuple.of(tenant, after, withSecret, limit))
+                        .map(rows -> StreamSupport.stream(rows.spliterator(), false)
+                                .map(row -> row.getString(0))
+                                .toList()), "; retry");
+    }
+
+    /**
+     * The tenant's portals after {@code after}, up to {@code through} (null: to the end), that
+     * the migration leaves alone: no legacy credentials, or a secret already.
+     */
+    public Uni<Long> countNothingToMigrate(String tenant, String after, String through) {
+        return bounded(pool.preparedQuery(NOTHING_TO_MIGRATE)
+                        .execute(Tuple.of(tenant, after, through))
+                        .map(rows -> rows.iterator().next().getLong(0)), "; retry");
     }
 
     /** The current time at the database's precision, for values that are compared later. */
@@ -175,6 +222,25 @@ public class Endpoints {
         return change(endpoint, () -> repository.markDeleted(endpoint.id(), claim));
     }
 
+    /** The migration claimed at {@code claim} wrote and verified {@code versionId} of {@code arn}; returns the endpoint as it is now. */
+    public Uni<Endpoint> markMigrated(Endpoint endpoint, Instant claim, SecretArn arn, String versionId) {
+        Instant at = now();
+        return change(endpoint, () -> repository.markMigrated(endpoint.id(), claim, arn.value(), versionId, at))
+                .replaceWith(() -> new Endpoint(endpoint.id(), endpoint.tenantId(), endpoint.portalId(), arn, false,
+                        endpoint.secretVersion() + 1, versionId, null, null, at, RotationState.ACTIVE,
+                        endpoint.legacyCredentials(), LegacyState.MIGRATED_VERIFIED));
+    }
+
+    /** Removes a migrated portal's plaintext copy; ABORTED when the secret changed since it was read. */
+    public Uni<Void> purgeLegacyCredentials(Endpoint endpoint) {
+        return change(endpoint, () -> repository.purgeLegacyCredentials(endpoint.id(), endpoint.secretVersion()));
+    }
+
+    /** Removes the plaintext credentials of a portal that has no secret; ABORTED when it has one meanwhile. */
+    public Uni<Void> deleteLegacyCredentials(Endpoint endpoint) {
+        return change(endpoint, () -> repository.deleteLegacyCredentials(endpoint.id()));
+    }
+
     /** ABORTED: another store, rotation or delete holds the portal, or changed it meanwhile. */
     public static BrokerException changeInProgress(String portal) {
         return BrokerException.inProgress("CHANGE_IN_PROGRESS", "portal " + portal + " is being changed by another request; retry");
@@ -220,20 +286,15 @@ public class Endpoints {
         }
         return new Endpoint(row.id, row.tenantId, row.portalId, secret, invalid, row.secretVersion,
                 row.secretVersionId, row.pendingVersionId, row.rotationStartedAt, row.lastRotatedAt,
-                RotationState.fromDb(row.rotationStatus), legacyCredentials(row));
+                RotationState.fromDb(row.rotationStatus), legacyCredentials(row), LegacyState.fromDb(row.legacyMigration));
     }
 
-    /** {@code config.credentials}, when the endpoint still has legacy credentials. */
+    /** {@code config.credentials}, when the endpoint still has well-formed legacy credentials. */
     private static Optional<SecretValue> legacyCredentials(IntegrationEndpoint row) {
-        if (row.config == null || !row.config.contains("\"credentials\"")) {
-            return Optional.empty();
-        }
         try {
-            JsonNode credentials = JSON.readTree(row.config).get("credentials");
-            return credentials != null && credentials.isObject()
-                    ? Optional.of(SecretValue.fromJson(credentials)) : Optional.empty();
-        } catch (JsonProcessingException e) {
-            LOG.warnf("Endpoint %d has a config that is not valid JSON", row.id);
+            return LegacyConfig.credentials(row.config);
+        } catch (IllegalArgumentException e) {
+            LOG.warnf("Endpoint %d has legacy credentials that cannot be read: %s", row.id, e.getMessage());
             return Optional.empty();
         }
     }

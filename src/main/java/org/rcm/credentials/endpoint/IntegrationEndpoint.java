@@ -65,6 +65,14 @@ public class IntegrationEndpoint {
     @Column(name = "rotation_status", columnDefinition = "text")
     public String rotationStatus;
 
+    /**
+     * Where the legacy {@code config.credentials} stand: null (no migration), {@code migrated_verified}
+     * (the secret was written from them and read back equal; the plaintext copy remains) or
+     * {@code purged}. See {@link LegacyState}.
+     */
+    @Column(name = "legacy_migration", columnDefinition = "text")
+    public String legacyMigration;
+
     @Column(name = "created_at", nullable = false, insertable = false, updatable = false)
     public Instant createdAt;
 

@@ -22,6 +22,8 @@ public final class BrokerException extends RuntimeException {
         CONFLICT,
         /** Another request with the same idempotency key is in progress. ABORTED. */
         IN_PROGRESS,
+        /** The portal is not in a state that allows this request; nothing was changed. FAILED_PRECONDITION. */
+        FAILED_PRECONDITION,
         /** The caller's role or address may not do this. PERMISSION_DENIED. */
         PERMISSION_DENIED,
         /** The client certificate maps to no tenant. UNAUTHENTICATED. */
@@ -55,6 +57,10 @@ public final class BrokerException extends RuntimeException {
 
     public static BrokerException inProgress(String reason, String message) {
         return new BrokerException(Kind.IN_PROGRESS, reason, message, null);
+    }
+
+    public static BrokerException failedPrecondition(String reason, String message) {
+        return new BrokerException(Kind.FAILED_PRECONDITION, reason, message, null);
     }
 
     public static BrokerException permissionDenied(String reason, String message) {

@@ -20,6 +20,7 @@ import org.rcm.credentials.api.v1.RegisterEndpointResponse;
 import org.rcm.credentials.api.v1.SetRotationScheduleRequest;
 import org.rcm.credentials.api.v1.SetRotationScheduleResponse;
 import org.rcm.credentials.credential.CredentialManager;
+import org.rcm.credentials.legacy.LegacyMigration;
 import org.rcm.credentials.tenant.CallerInterceptor;
 
 /** {@code rcm.credentials.v1.CredentialAdminService}: maps requests, delegates, maps responses. */
@@ -27,9 +28,11 @@ import org.rcm.credentials.tenant.CallerInterceptor;
 public class CredentialAdminGrpcService implements CredentialAdminService {
 
     private final CredentialManager credentials;
+    private final LegacyMigration legacy;
 
-    public CredentialAdminGrpcService(CredentialManager credentials) {
+    public CredentialAdminGrpcService(CredentialManager credentials, LegacyMigration legacy) {
         this.credentials = credentials;
+        this.legacy = legacy;
     }
 
     @Override
@@ -62,11 +65,17 @@ public class CredentialAdminGrpcService implements CredentialAdminService {
 
     @Override
     public Uni<MigrateLegacyCredentialsResponse> migrateLegacyCredentials(MigrateLegacyCredentialsRequest request) {
-        return unimplemented("MigrateLegacyCredentials");
+        var caller = CallerInterceptor.current();
+        return Uni.createFrom().item(() -> ProtoMapper.migrate(request))
+                .chain(migrate -> legacy.migrate(caller, migrate))
+                .map(ProtoMapper::migrateResponse);
     }
 
     @Override
     public Uni<PurgeLegacyCredentialsResponse> purgeLegacyCredentials(PurgeLegacyCredentialsRequest request) {
-        return unimplemented("PurgeLegacyCredentials");
+        var caller = CallerInterceptor.current();
+        return Uni.createFrom().item(() -> ProtoMapper.purge(request))
+                .chain(purge -> legacy.purge(caller, purge))
+                .map(ProtoMapper::purgeResponse);
     }
 }

@@ -114,6 +114,7 @@ public class GrpcExceptionMapper implements ExceptionHandlerProvider {
             case NOT_FOUND -> Code.NOT_FOUND;
             case CONFLICT -> Code.ALREADY_EXISTS;
             case IN_PROGRESS -> Code.ABORTED;
+            case FAILED_PRECONDITION -> Code.FAILED_PRECONDITION;
             case PERMISSION_DENIED -> Code.PERMISSION_DENIED;
             case UNAUTHENTICATED -> Code.UNAUTHENTICATED;
             case UNAVAILABLE -> Code.UNAVAILABLE;

@@ -2,10 +2,15 @@ package org.rcm.credentials.grpc;
 
 import com.google.protobuf.Timestamp;
 import java.time.Instant;
+import java.util.Objects;
 import org.rcm.credentials.api.v1.CredentialSource;
 import org.rcm.credentials.api.v1.Credentials;
 import org.rcm.credentials.api.v1.GetCredentialsResponse;
+import org.rcm.credentials.api.v1.MigrateLegacyCredentialsRequest;
+import org.rcm.credentials.api.v1.MigrateLegacyCredentialsResponse;
 import org.rcm.credentials.api.v1.PasswordPolicy;
+import org.rcm.credentials.api.v1.PurgeLegacyCredentialsRequest;
+import org.rcm.credentials.api.v1.PurgeLegacyCredentialsResponse;
 import org.rcm.credentials.api.v1.RegisterEndpointRequest;
 import org.rcm.credentials.api.v1.RotateCredentialsRequest;
 import org.rcm.credentials.api.v1.RotateCredentialsResponse;
@@ -18,6 +23,7 @@ import org.rcm.credentials.credential.Requests;
 import org.rcm.credentials.credential.Results;
 import org.rcm.credentials.endpoint.RotationState;
 import org.rcm.credentials.error.BrokerException;
+import org.rcm.credentials.legacy.LegacyMigration;
 import org.rcm.credentials.secretstore.SecretValue;
 
 /** Between the wire (protobuf) and the domain. Unknown enum values are invalid input. */
@@ -41,6 +47,33 @@ final class ProtoMapper {
         return new Requests.Rotate(request.getPortalId(), secretValue(request.getNewCredentials()),
                 new PasswordGenerator.Policy(policy.getLength(), policy.getExcludeSymbols(), policy.getExcludeCharacters()),
                 request.getIdempotencyKey());
+    }
+
+    static LegacyMigration.Migrate migrate(MigrateLegacyCredentialsRequest request) {
+        return new LegacyMigration.Migrate(request.getDryRun(), request.getLimit(), backend(request.getBackend()),
+                request.getStartAfter());
+    }
+
+    static MigrateLegacyCredentialsResponse migrateResponse(LegacyMigration.Migrated migrated) {
+        return MigrateLegacyCredentialsResponse.newBuilder()
+                .setMigrated(migrated.migrated())
+                .setSkipped(migrated.skipped())
+                .setFailed(migrated.failedPortalIds().size())
+                .addAllFailedPortalIds(migrated.failedPortalIds())
+                .setLastPortalId(Objects.requireNonNullElse(migrated.lastPortalId(), ""))
+                .build();
+    }
+
+    static LegacyMigration.Purge purge(PurgeLegacyCredentialsRequest request) {
+        return new LegacyMigration.Purge(request.getDryRun(), request.getLimit(), request.getStartAfter());
+    }
+
+    static PurgeLegacyCredentialsResponse purgeResponse(LegacyMigration.Purged purged) {
+        return PurgeLegacyCredentialsResponse.newBuilder()
+                .setPurged(purged.purged())
+                .setKeptUnverified(purged.keptUnverified())
+                .setLastPortalId(Objects.requireNonNullElse(purged.lastPortalId(), ""))
+                .build();
     }
 
     static GetCredentialsResponse getResponse(Results.CredentialRead read) {

@@ -87,9 +87,20 @@ public class BrokerMetrics {
                 "outcome", outcome.toLowerCase(Locale.ROOT)).increment();
     }
 
-    /** Credentials served from the legacy {@code config.credentials} (dual read). */
-    public void legacyFallback() {
-        counter("rcm.legacy.fallback", "Credentials served from legacy endpoint config").increment();
+    /**
+     * Credentials served from the legacy {@code config.credentials} (dual read), by case:
+     * {@code not_migrated} (no secret stored) or {@code store_unavailable} (migrated, not purged,
+     * the store failed transiently with nothing cached).
+     */
+    public void legacyFallback(String kind) {
+        counter("rcm.legacy.fallback", "Credentials served from legacy endpoint config",
+                "case", kind.toLowerCase(Locale.ROOT)).increment();
+    }
+
+    /** One portal of a legacy migration or purge: {@code migrated}, {@code purged} or {@code failed}. */
+    public void legacyMigration(String outcome) {
+        counter("rcm.legacy.migration", "Portals migrated out of or purged from legacy endpoint config",
+                "outcome", outcome).increment();
     }
 
     /** A rotation ended: {@code success} or {@code failed}. */

@@ -1,5 +1,7 @@
 package org.rcm.credentials.reactive;
 
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -24,6 +26,23 @@ public final class VertxContexts {
         } else {
             context.runOnContext(ignored -> task.run());
         }
+    }
+
+    /**
+     * Runs {@code work} on a new duplicated context of the current one, marked safe for
+     * Hibernate Reactive, so that it has a database session of its own: several such pieces
+     * of work can run at once within one request (whose own session would otherwise be shared).
+     * The outcome is delivered on the caller's context.
+     */
+    public static <T> Uni<T> onOwnContext(Supplier<Uni<T>> work) {
+        return Uni.createFrom().deferred(() -> {
+            Context caller = Vertx.currentContext();
+            Context own = VertxContext.createNewDuplicatedContext(caller);
+            VertxContextSafetyToggle.setContextSafe(own, true);
+            return Uni.createFrom().deferred(work::get)
+                    .runSubscriptionOn(task -> own.runOnContext(ignored -> task.run()))
+                    .emitOn(task -> runOn(caller, task));
+        });
     }
 
     /**

@@ -35,6 +35,18 @@ public final class SecretStoreException extends RuntimeException {
         return reason;
     }
 
+    /** What a caller is told: the reason in words, never AWS's own message. */
+    public String callerMessage() {
+        return switch (reason) {
+            case THROTTLED -> "the secret store is throttling requests; retry with backoff";
+            case UNAVAILABLE -> "the secret store is unavailable; retry with backoff";
+            case ACCESS_DENIED -> "the secret store refused the service's access";
+            case CORRUPT -> "the stored credentials are unreadable";
+            case NOT_FOUND -> "the secret is missing from the secret store";
+            case ALREADY_EXISTS, INVALID_REQUEST -> "the secret store rejected the request";
+        };
+    }
+
     /** Throttled or unavailable: the kind of failure that stale cached values may ride out. */
     public boolean isTransient() {
         return reason == Reason.THROTTLED || reason == Reason.UNAVAILABLE;

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.rcm.credentials.endpoint.Endpoint;
+import org.rcm.credentials.endpoint.LegacyState;
 import org.rcm.credentials.secretstore.SecretArn;
 import org.rcm.credentials.secretstore.SecretBackend;
 import org.rcm.credentials.secretstore.SecretValue;
@@ -75,7 +76,8 @@ class CacheInvalidationTest {
     }
 
     private void loadEndpoint(String portal) {
-        Endpoint endpoint = new Endpoint(1, TENANT, portal, null, false, 0, null, null, null, null, null, Optional.empty());
+        Endpoint endpoint = new Endpoint(1, TENANT, portal, null, false, 0, null, null, null, null, null, Optional.empty(),
+                LegacyState.NONE);
         endpoints.get(TENANT, portal, () -> Uni.createFrom().item(endpoint)).await().atMost(WAIT);
         assertNotNull(endpoints.cached(TENANT, portal));
     }

@@ -22,7 +22,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.rcm.credentials.api.v1.Credentials;
 import org.rcm.credentials.api.v1.DeleteCredentialsRequest;
 import org.rcm.credentials.api.v1.GetCredentialsRequest;
+import org.rcm.credentials.api.v1.MigrateLegacyCredentialsRequest;
 import org.rcm.credentials.api.v1.PasswordPolicy;
+import org.rcm.credentials.api.v1.PurgeLegacyCredentialsRequest;
 import org.rcm.credentials.api.v1.RegisterEndpointRequest;
 import org.rcm.credentials.api.v1.RotateCredentialsRequest;
 import org.rcm.credentials.api.v1.SecretBackend;
@@ -92,6 +94,30 @@ class InvalidInputTest {
                 register("config that is a JSON array", "[1, 2]"),
                 register("config whose credentials are not an object", "{\"credentials\": \"pw\"}"),
                 register("config larger than 64 KiB", "{\"pad\": \"" + "x".repeat(70_000) + "\"}"),
+                register("config with data after the object", "{\"a\": 1} x"),
+                register("config with a second object after the first", "{\"a\": 1} {\"b\": 2}"),
+                register("config with a duplicate key", "{\"a\": 1, \"a\": 2}"),
+                register("config with a \\u0000 escape", "{\"a\": \"x\\u0000y\"}"),
+                register("config with a \\u0000 escape in a key", "{\"x\\u0000\": 1}"),
+                register("config with a lone surrogate", "{\"a\": \"\\ud800\"}"),
+                register("config with a lone low surrogate in credentials",
+                        "{\"credentials\": {\"username\": \"u\", \"password\": \"\\udc00\"}}"),
+                register("config whose password is a number", "{\"credentials\": {\"username\": \"u\", \"password\": 5}}"),
+                register("config whose metadata value is a number",
+                        "{\"credentials\": {\"username\": \"u\", \"password\": \"p\", \"metadata\": {\"k\": 1}}}"),
+                register("config whose credentials have an unknown field",
+                        "{\"credentials\": {\"username\": \"u\", \"password\": \"p\", \"pin\": \"1234\"}}"),
+                register("config whose credentials lack a password", "{\"credentials\": {\"username\": \"u\"}}"),
+                call("migration with a negative limit", () -> admin(ADMIN).migrateLegacyCredentials(
+                        MigrateLegacyCredentialsRequest.newBuilder().setLimit(-1).build())),
+                call("migration to an unknown backend", () -> admin(ADMIN).migrateLegacyCredentials(
+                        MigrateLegacyCredentialsRequest.newBuilder().setBackendValue(99).build())),
+                call("migration starting after a bad portal id", () -> admin(ADMIN).migrateLegacyCredentials(
+                        MigrateLegacyCredentialsRequest.newBuilder().setStartAfter("../x").build())),
+                call("purge with a negative limit", () -> admin(ADMIN).purgeLegacyCredentials(
+                        PurgeLegacyCredentialsRequest.newBuilder().setLimit(-5).build())),
+                call("purge starting after a bad portal id", () -> admin(ADMIN).purgeLegacyCredentials(
+                        PurgeLegacyCredentialsRequest.newBuilder().setStartAfter("a b").build())),
                 call("register without a name", () -> admin(ADMIN).registerEndpoint(RegisterEndpointRequest.newBuilder()
                         .setPortalId(PORTAL).setName("").setPortalType("insurance").build())),
                 call("register with a bad portal type", () -> admin(ADMIN).registerEndpoint(RegisterEndpointRequest

@@ -78,12 +78,12 @@ class LifecycleCountersTest {
     void servingLegacyCredentialsIsCounted() {
         String portal = newPortal();
         Broker.register(ADMIN, portal, LEGACY);
-        double before = count("rcm.legacy.fallback");
+        double before = count("rcm.legacy.fallback", "case", "not_migrated");
 
         GetCredentialsResponse read = get(portal);
 
         assertEquals(CredentialSource.CREDENTIAL_SOURCE_LEGACY_CONFIG, read.getSource());
-        assertEquals(before + 1, count("rcm.legacy.fallback"));
+        assertEquals(before + 1, count("rcm.legacy.fallback", "case", "not_migrated"));
     }
 
     @Test

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.rcm.credentials.cache.EndpointCache;
 import org.rcm.credentials.endpoint.Endpoint;
+import org.rcm.credentials.endpoint.LegacyState;
 import org.rcm.credentials.support.Await;
 import org.rcm.credentials.support.Management;
 import org.rcm.credentials.support.TestEnvironment;
@@ -53,7 +54,8 @@ class ReadinessTest {
     void notReadyWhileCacheInvalidationsCannotArriveNorBeforeTheCachesAreDropped() throws Exception {
         Await.until(WAIT, () -> "UP".equals(invalidationCheck()));
         String portal = "readiness-" + UUID.randomUUID();
-        Endpoint endpoint = new Endpoint(1, "tenant-a", portal, null, false, 0, null, null, null, null, null, Optional.empty());
+        Endpoint endpoint = new Endpoint(1, "tenant-a", portal, null, false, 0, null, null, null, null, null, Optional.empty(),
+                LegacyState.NONE);
         endpoints.get("tenant-a", portal, () -> Uni.createFrom().item(endpoint)).await().atMost(WAIT);
 
         TestEnvironment.databaseProxy().cut();

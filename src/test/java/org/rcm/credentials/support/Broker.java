@@ -52,7 +52,8 @@ public final class Broker {
         register(TestGrpc.channel(admin), portal, legacyConfigJson);
     }
 
-    private static void register(Channel admin, String portal, String legacyConfigJson) {
+    /** Registers {@code portal} with {@code legacyConfigJson} through {@code admin}, a channel of an admin identity. */
+    public static void register(Channel admin, String portal, String legacyConfigJson) {
         admin(admin).registerEndpoint(RegisterEndpointRequest.newBuilder()
                 .setPortalId(portal)
                 .setName("BlueCross BlueShield")

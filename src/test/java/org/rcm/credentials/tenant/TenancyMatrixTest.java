@@ -68,6 +68,10 @@ class TenancyMatrixTest {
             return new Rpc(name, accessType, false, true, call);
         }
 
+        static Rpc auditedTenantWide(String name, String accessType, BiFunction<Stubs, String, Message> call) {
+            return new Rpc(name, accessType, false, false, call);
+        }
+
         static Rpc auditedWhenRefused(String name, boolean portalScoped, BiFunction<Stubs, String, Message> call) {
             return new Rpc(name, "admin", true, portalScoped, call);
         }
@@ -96,23 +100,23 @@ class TenancyMatrixTest {
             Rpc.auditedWhenRefused("ListDueRotations", false, (s, p) -> s.admin().listDueRotations(ListDueRotationsRequest.getDefaultInstance())),
             Rpc.auditedWhenRefused("QueryAccessLog", true, (s, p) -> s.admin().queryAccessLog(
                     QueryAccessLogRequest.newBuilder().setPortalId(p).build())),
-            Rpc.auditedWhenRefused("MigrateLegacyCredentials", false, (s, p) -> s.admin().migrateLegacyCredentials(
+            Rpc.auditedTenantWide("MigrateLegacyCredentials", "migrate", (s, p) -> s.admin().migrateLegacyCredentials(
                     MigrateLegacyCredentialsRequest.newBuilder().setDryRun(true).build())),
-            Rpc.auditedWhenRefused("PurgeLegacyCredentials", false, (s, p) -> s.admin().purgeLegacyCredentials(
+            Rpc.auditedTenantWide("PurgeLegacyCredentials", "migrate", (s, p) -> s.admin().purgeLegacyCredentials(
                     PurgeLegacyCredentialsRequest.newBuilder().setDryRun(true).build())));
 
     /** Expected status per RPC (in the order of {@link #RPCS}) for each identity. */
     private static final Map<TestIdentity, List<Status.Code>> EXPECTED = new LinkedHashMap<>();
 
     static {
-        List<Status.Code> unimplementedAdmin = List.of(UNIMPLEMENTED, UNIMPLEMENTED, UNIMPLEMENTED, UNIMPLEMENTED,
-                UNIMPLEMENTED, UNIMPLEMENTED);
+        List<Status.Code> otherAdminRpcs = List.of(UNIMPLEMENTED, UNIMPLEMENTED, UNIMPLEMENTED, UNIMPLEMENTED,
+                OK, OK);
         EXPECTED.put(TestIdentity.TENANT_A_WORKER, List.of(OK, OK, PERMISSION_DENIED, PERMISSION_DENIED,
                 PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED,
                 PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED));
-        EXPECTED.put(TestIdentity.TENANT_A_ADMIN, concat(List.of(OK, OK, OK, OK, OK, OK), unimplementedAdmin));
+        EXPECTED.put(TestIdentity.TENANT_A_ADMIN, concat(List.of(OK, OK, OK, OK, OK, OK), otherAdminRpcs));
         EXPECTED.put(TestIdentity.TENANT_B_ADMIN, concat(List.of(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK),
-                unimplementedAdmin));
+                otherAdminRpcs));
         EXPECTED.put(TestIdentity.NO_SAN, List.of(UNAUTHENTICATED, UNAUTHENTICATED, UNAUTHENTICATED, UNAUTHENTICATED,
                 UNAUTHENTICATED, UNAUTHENTICATED, UNAUTHENTICATED, UNAUTHENTICATED, UNAUTHENTICATED, UNAUTHENTICATED,
                 UNAUTHENTICATED, UNAUTHENTICATED));
