@@ -4,6 +4,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -136,8 +137,17 @@ public final class LocalPostgres implements AutoCloseable {
     /** Where a server is and how to log in. */
     public record Server(String host, int port, String database, String user, String password) {
 
+        /** Parses {@code postgresql://user:password@host:port/db}; no message quotes the URL (it holds a password). */
         static Server parse(String url) {
-            URI uri = URI.create(url.replaceFirst("^jdbc:", "").replaceFirst("^postgres:", "postgresql:"));
+            URI uri;
+            try {
+                uri = new URI(url.replaceFirst("^jdbc:", "").replaceFirst("^postgres:", "postgresql:"));
+            } catch (URISyntaxException e) {
+                uri = null;
+            }
+            if (uri == null || uri.getHost() == null || !"postgresql".equals(uri.getScheme())) {
+                throw new IllegalArgumentException("the database URL is not of the form postgresql://user:password@host:port/db");
+            }
             String[] userInfo = Optional.ofNullable(uri.getUserInfo()).orElse("postgres").split(":", 2);
             String database = uri.getPath() == null || uri.getPath().length() <= 1 ? "postgres" : uri.getPath().substring(1);
             return new Server(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(), database,

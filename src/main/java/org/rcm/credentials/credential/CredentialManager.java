@@ -297,7 +297,8 @@ public class CredentialManager {
                 .chain(claim -> stores.of(previous).delete(previous)
                         .onTermination().call(() -> endpoints.releaseClaim(after, claim)))
                 .onFailure().invoke(e -> LOG.warnf("Old secret of endpoint %d not deleted after a backend switch: %s",
-                        before.id(), e.getMessage()))
+                        before.id(), e instanceof SecretStoreException failure ? failure.callerMessage()
+                                : e.getClass().getSimpleName()))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid());
     }

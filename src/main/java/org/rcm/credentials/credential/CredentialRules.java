@@ -14,6 +14,8 @@ final class CredentialRules {
     static final int MAX_METADATA_ENTRIES = 32;
     static final int MAX_METADATA_VALUE = 1024;
     private static final Pattern BASE32 = Pattern.compile("[A-Z2-7]+=*");
+    /** Shortest TOTP seed accepted: RFC 4226 section 4 requires at least 128 bits and recommends 160; 80 is the least any authenticator app issues. */
+    private static final int MIN_SEED_BITS = 80;
     private static final Pattern METADATA_KEY = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7E]{1,128}");
 
@@ -42,6 +44,10 @@ final class CredentialRules {
         text(field + ".password", value.password(), MAX_PASSWORD);
         if (!value.mfaSeed().isEmpty() && !BASE32.matcher(normalizedSeed(value.mfaSeed())).matches()) {
             throw invalid("INVALID_CREDENTIALS", field + ".mfa_seed is not a base32 TOTP seed");
+        }
+        if (!value.mfaSeed().isEmpty() && normalizedSeed(value.mfaSeed()).replace("=", "").length() * 5 < MIN_SEED_BITS) {
+            throw invalid("INVALID_CREDENTIALS", field + ".mfa_seed is shorter than " + MIN_SEED_BITS
+                    + " bits (16 base32 characters; RFC 4226 asks for 128)");
         }
         if (value.metadata().size() > MAX_METADATA_ENTRIES) {
             throw invalid("INVALID_CREDENTIALS", field + ".metadata has more than " + MAX_METADATA_ENTRIES + " entries");

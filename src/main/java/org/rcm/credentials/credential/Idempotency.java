@@ -17,6 +17,7 @@ import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 import org.rcm.credentials.config.BrokerConfig;
 import org.rcm.credentials.error.BrokerException;
+import org.rcm.credentials.reactive.VertxContexts;
 
 /**
  * Idempotency keys for writes. The first request with a key runs and its answer is kept (for
@@ -38,12 +39,14 @@ public class Idempotency {
     private final Pool pool;
     private final Vertx vertx;
     private final Duration ttl;
+    private final Duration timeout;
     private final RequestFingerprint fingerprints;
 
     public Idempotency(Pool pool, Vertx vertx, BrokerConfig config) {
         this.pool = pool;
         this.vertx = vertx;
         this.ttl = config.idempotencyTtl();
+        this.timeout = config.databaseTimeout();
         this.fingerprints = RequestFingerprint.fromBase64(config.idempotency().key());
     }
 
@@ -79,9 +82,9 @@ public class Idempotency {
 
     private <T> Uni<T> replay(String tenant, String key, String operation, byte[] request, Codec<T> codec,
             Predicate<T> remember, Supplier<Uni<T>> action) {
-        return pool.preparedQuery("SELECT operation, request_hash, response::text, created_at FROM idempotency_record"
-                        + " WHERE tenant_id = $1 AND idempotency_key = $2")
-                .execute(Tuple.of(tenant, key))
+        return bounded(pool.preparedQuery("SELECT operation, request_hash, response::text, created_at"
+                        + " FROM idempotency_record WHERE tenant_id = $1 AND idempotency_key = $2")
+                        .execute(Tuple.of(tenant, key)))
                 .chain(rows -> {
                     if (!rows.iterator().hasNext()) {
                         return once(tenant, key, operation, request, codec, remember, action);
@@ -106,13 +109,13 @@ public class Idempotency {
 
     /** Inserts the key as in progress, replacing an expired record. True when this request owns it. */
     private Uni<Boolean> claim(String tenant, String key, String operation, String fingerprint) {
-        return pool.preparedQuery("INSERT INTO idempotency_record (tenant_id, idempotency_key, operation, request_hash)"
+        return bounded(pool.preparedQuery("INSERT INTO idempotency_record (tenant_id, idempotency_key, operation, request_hash)"
                         + " VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id, idempotency_key) DO UPDATE"
                         + " SET operation = EXCLUDED.operation, request_hash = EXCLUDED.request_hash,"
                         + "     response = NULL, created_at = now()"
                         + " WHERE idempotency_record.created_at < now() - make_interval(secs => $5)"
                         + " RETURNING 1")
-                .execute(Tuple.of(tenant, key, operation, fingerprint, (double) ttl.toSeconds()))
+                .execute(Tuple.of(tenant, key, operation, fingerprint, (double) ttl.toSeconds())))
                 .map(rows -> rows.rowCount() == 1);
     }
 
@@ -120,25 +123,31 @@ public class Idempotency {
         if (createdAt.isAfter(OffsetDateTime.now().minus(STALE_IN_PROGRESS))) {
             return Uni.createFrom().item(false);
         }
-        return pool.preparedQuery("UPDATE idempotency_record SET created_at = now()"
+        return bounded(pool.preparedQuery("UPDATE idempotency_record SET created_at = now()"
                         + " WHERE tenant_id = $1 AND idempotency_key = $2 AND response IS NULL AND created_at = $3")
-                .execute(Tuple.of(tenant, key, createdAt))
+                .execute(Tuple.of(tenant, key, createdAt)))
                 .map(rows -> rows.rowCount() == 1);
     }
 
     private Uni<Void> complete(String tenant, String key, String response) {
-        return pool.preparedQuery("UPDATE idempotency_record SET response = CAST($3::text AS jsonb)"
+        return bounded(pool.preparedQuery("UPDATE idempotency_record SET response = CAST($3::text AS jsonb)"
                         + " WHERE tenant_id = $1 AND idempotency_key = $2")
-                .execute(Tuple.of(tenant, key, response))
+                .execute(Tuple.of(tenant, key, response)))
                 .replaceWithVoid();
     }
 
     private Uni<Void> release(String tenant, String key) {
-        return pool.preparedQuery("DELETE FROM idempotency_record WHERE tenant_id = $1 AND idempotency_key = $2"
+        return bounded(pool.preparedQuery("DELETE FROM idempotency_record WHERE tenant_id = $1 AND idempotency_key = $2"
                         + " AND response IS NULL")
-                .execute(Tuple.of(tenant, key))
+                .execute(Tuple.of(tenant, key)))
                 .replaceWithVoid()
                 .onFailure().recoverWithNull();
+    }
+
+    /** UNAVAILABLE when Postgres does not answer within {@code rcm.database-timeout}, like every request-path query. */
+    private <T> Uni<T> bounded(Uni<T> query) {
+        return VertxContexts.within(query, timeout, () -> BrokerException.unavailable("DATABASE_UNAVAILABLE",
+                "the database did not answer in time; retry", null));
     }
 
     /** Deletes expired records every hour. */

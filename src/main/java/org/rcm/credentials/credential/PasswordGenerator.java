@@ -16,6 +16,8 @@ public class PasswordGenerator {
     public static final int DEFAULT_LENGTH = 32;
     public static final int MIN_LENGTH = 12;
     public static final int MAX_LENGTH = 128;
+    /** Fewest characters a policy may leave to choose from: with fewer, a password of the minimum length is guessable sooner. */
+    public static final int MIN_ALPHABET = 40;
     static final String UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     static final String LOWER = "abcdefghijklmnopqrstuvwxyz";
     static final String DIGITS = "0123456789";
@@ -40,10 +42,15 @@ public class PasswordGenerator {
             if (excludeCharacters.length() > 128) {
                 throw invalid("password_policy.exclude_characters is longer than 128 characters");
             }
-            for (String set : classes(excludeSymbols, excludeCharacters)) {
+            List<String> classes = classes(excludeSymbols, excludeCharacters);
+            for (String set : classes) {
                 if (set.isEmpty()) {
                     throw invalid("password_policy.exclude_characters leaves a character class empty");
                 }
+            }
+            if (classes.stream().mapToInt(String::length).sum() < MIN_ALPHABET) {
+                throw invalid("password_policy.exclude_characters leaves fewer than " + MIN_ALPHABET
+                        + " characters to choose from");
             }
         }
 

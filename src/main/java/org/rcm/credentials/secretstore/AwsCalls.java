@@ -60,8 +60,14 @@ final class AwsCalls {
                 case "ParameterAlreadyExists", "ResourceExistsException":
                     return Reason.ALREADY_EXISTS;
                 case "AccessDeniedException", "UnrecognizedClientException", "InvalidSignatureException",
-                        "KMSAccessDeniedException", "DecryptionFailure", "EncryptionFailure":
+                        "KMSAccessDeniedException", "KMSDisabledException", "KMSInvalidStateException",
+                        "KMSNotFoundException", "KMSKeyNotAccessibleException", "InvalidKeyId",
+                        "DecryptionFailure", "EncryptionFailure":
                     return Reason.ACCESS_DENIED;
+                // the service's own AWS credentials or clock, never the caller's request
+                case "ExpiredTokenException", "ExpiredToken", "RequestExpired", "IncompleteSignature",
+                        "MissingAuthenticationToken", "InvalidClientTokenId", "SignatureDoesNotMatch":
+                    return Reason.UNAVAILABLE;
                 case "ValidationException", "InvalidParameterException", "InvalidRequestException",
                         "ParameterMaxVersionLimitExceeded", "ParameterVersionLabelLimitExceeded":
                     return Reason.INVALID_REQUEST;

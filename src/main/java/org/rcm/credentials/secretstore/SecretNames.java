@@ -32,6 +32,10 @@ public class SecretNames {
             "arn:[A-Za-z0-9-]*:[A-Za-z0-9-]*:[A-Za-z0-9-]*:[^\\s:]*:[^\\s\"'<>,;)\\]}]+");
     /** A secret name or parameter path anywhere in a string. */
     private static final Pattern PATH_TEXT = Pattern.compile("(?<![A-Za-z0-9._/-])(/?)rcm/[^\\s\"'<>,;)\\]}]+");
+    /** The user information of a URL ({@code postgresql://user:password@host}): a database password, say. */
+    private static final Pattern URL_USER_INFO = Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)[^\\s/@]+@");
+    /** A password in a URL's query ({@code ?password=...}). */
+    private static final Pattern URL_PASSWORD = Pattern.compile("(?i)([?&;]password=)[^&;\\s]+");
     /** A twelve-digit number standing alone: possibly an account id. */
     private static final Pattern ACCOUNT_TEXT = Pattern.compile("(?<![0-9])\\d{12}(?![0-9])");
     private static final Pattern ARN_PREFIX = Pattern.compile("arn:([^:]*):([^:]*):([^:]*):[^:]*:(parameter/|secret:)?.*");
@@ -165,12 +169,17 @@ public class SecretNames {
         return "arn:" + m.group(1) + ":" + m.group(2) + ":" + m.group(3) + ":****:" + type + "****";
     }
 
-    /** Masks every ARN, secret name or parameter path and twelve-digit number in a text. */
+    /**
+     * Masks every ARN, secret name or parameter path, twelve-digit number, and URL user
+     * information or password (a database URL's, say) in a text.
+     */
     public static String maskAll(String text) {
         if (text == null || text.isEmpty()) {
             return text;
         }
-        String masked = ARN_TEXT.matcher(text).replaceAll(r -> Matcher.quoteReplacement(sanitize(r.group())));
+        String masked = URL_USER_INFO.matcher(text).replaceAll("$1****@");
+        masked = URL_PASSWORD.matcher(masked).replaceAll("$1****");
+        masked = ARN_TEXT.matcher(masked).replaceAll(r -> Matcher.quoteReplacement(sanitize(r.group())));
         masked = PATH_TEXT.matcher(masked).replaceAll("$1rcm/****");
         return ACCOUNT_TEXT.matcher(masked).replaceAll("************");
     }

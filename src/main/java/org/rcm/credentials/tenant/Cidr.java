@@ -7,7 +7,12 @@ import java.util.regex.Pattern;
 /** An IPv4 or IPv6 address range in CIDR notation, e.g. {@code 10.0.0.0/8} or {@code fd00::/8}. */
 public record Cidr(byte[] network, int prefixLength) {
 
-    private static final Pattern LITERAL = Pattern.compile("[0-9a-fA-F:.]+");
+    /**
+     * Dotted-quad IPv4, or IPv6 (which has a colon). Nothing else reaches
+     * {@link InetAddress#getByName}: a word of hex letters would be looked up in DNS, and the
+     * legacy forms {@code 127.1} or {@code 2130706433} would be read as other addresses.
+     */
+    private static final Pattern LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}|[0-9a-fA-F.]*:[0-9a-fA-F:.]*");
 
     /**
      * Parses {@code address/prefix}; a bare address is a single host.

@@ -32,6 +32,7 @@ import org.rcm.credentials.error.BrokerException;
 import org.rcm.credentials.local.aws.LocalAwsControl;
 import org.rcm.credentials.support.Broker;
 import org.rcm.credentials.support.Db;
+import org.rcm.credentials.support.Management;
 import org.rcm.credentials.support.TestEnvironment;
 import org.rcm.credentials.support.TestIdentity;
 
@@ -144,6 +145,20 @@ class IdempotencyTest {
         BrokerException e = assertThrows(BrokerException.class, () -> once(idempotency, key, otherPassword, () -> "second"));
 
         assertEquals("IDEMPOTENCY_KEY_REUSED", e.reason());
+    }
+
+    @Test
+    void aHungDatabaseFailsAKeyedRequestWithinTheDatabaseTimeout() throws Exception {
+        TestEnvironment.databaseProxy().stall();
+        BrokerException e;
+        try {
+            e = assertThrows(BrokerException.class, () -> once(idempotency, "hung-" + System.nanoTime(), REQUEST, () -> "first"));
+        } finally {
+            TestEnvironment.databaseProxy().restore();
+        }
+
+        assertEquals("DATABASE_UNAVAILABLE", e.reason());
+        Management.awaitReady();
     }
 
     private static String once(Idempotency idempotency, String key, byte[] request, Supplier<String> answer) {

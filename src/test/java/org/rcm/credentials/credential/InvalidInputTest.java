@@ -72,6 +72,8 @@ class InvalidInputTest {
                         .setPortalId(PORTAL).setCredentials(credentialsWith("x".repeat(66_000)))
                         .setBackend(SecretBackend.SECRET_BACKEND_SECRETS_MANAGER)),
                 store("mfa seed that is not base32", credentialsWith("pw").toBuilder().setMfaSeed("not-base32!")),
+                store("mfa seed of 75 bits", credentialsWith("pw").toBuilder().setMfaSeed("JBSWY3DPEHPK3PX")),
+                store("mfa seed of 40 bits with padding", credentialsWith("pw").toBuilder().setMfaSeed("JBSWY3DP========")),
                 storeRequest("unknown backend", StoreCredentialsRequest.newBuilder()
                         .setPortalId(PORTAL).setCredentials(credentialsWith("pw")).setBackendValue(99)),
                 store("metadata key with bad characters", credentialsWith("pw").toBuilder().putMetadata("bad key!", "v")),
@@ -86,6 +88,8 @@ class InvalidInputTest {
                 rotate("password length 500", PasswordPolicy.newBuilder().setLength(500)),
                 rotate("negative password length", PasswordPolicy.newBuilder().setLength(-1)),
                 rotate("exclusions that empty the digits", PasswordPolicy.newBuilder().setExcludeCharacters("0123456789")),
+                rotate("exclusions that leave 39 characters", PasswordPolicy.newBuilder().setExcludeSymbols(true)
+                        .setExcludeCharacters("ABCDEFGHIJKLMNOPQRSTUVW")),
                 rotate("exclusions longer than 128 characters", PasswordPolicy.newBuilder().setExcludeCharacters("!".repeat(129))),
                 call("rotation with a bad mfa seed", () -> credentials(ADMIN).rotateCredentials(RotateCredentialsRequest
                         .newBuilder().setPortalId(PORTAL)

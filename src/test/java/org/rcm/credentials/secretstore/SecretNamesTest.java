@@ -144,4 +144,13 @@ class SecretNamesTest {
         assertEquals("failed for arn:aws:secretsmanager:us-east-1:****:secret:rcm/****,"
                 + " parameter /rcm/**** (account ************) in org/rcm/credentials", SecretNames.maskAll(text));
     }
+
+    @Test
+    void masksCredentialsInUrls() {
+        String text = "Unable to parse URL jdbc:postgresql://rcm:hunter2@db.internal:notaport/rcm;"
+                + " also postgresql://db.internal/rcm?user=rcm&password=hunter2&sslmode=verify-full";
+
+        assertEquals("Unable to parse URL jdbc:postgresql://****@db.internal:notaport/rcm;"
+                + " also postgresql://db.internal/rcm?user=rcm&password=****&sslmode=verify-full", SecretNames.maskAll(text));
+    }
 }

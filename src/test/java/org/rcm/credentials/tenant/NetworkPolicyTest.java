@@ -13,6 +13,8 @@ import java.net.InetAddress;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.rcm.credentials.api.v1.RegisterEndpointRequest;
 import org.rcm.credentials.support.AuditLog;
 import org.rcm.credentials.support.Broker;
@@ -84,6 +86,13 @@ class NetworkPolicyTest {
         assertThat(Cidr.parse("fd00::/8").contains(InetAddress.getByName("10.0.0.1"))).isFalse();
         assertThrows(IllegalArgumentException.class, () -> Cidr.parse("example.com/8"));
         assertThrows(IllegalArgumentException.class, () -> Cidr.parse("10.0.0.0/33"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"cafe.bad/8", "deadbeef", "127.1/32", "2130706433", "10.0.0/8", "0x7f.0.0.1"})
+    void onlyLiteralAddressesAreRanges(String cidr) {
+        // no DNS look-up for a word of hex letters, no legacy inet_aton forms read as other addresses
+        assertThrows(IllegalArgumentException.class, () -> Cidr.parse(cidr));
     }
 
     private static void register(TestIdentity identity, String portal) {
