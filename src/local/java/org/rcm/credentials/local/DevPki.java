@@ -134,6 +134,13 @@ public final class DevPki {
             return issueClient(dir, name, subject, uriSan, Instant.now().minus(Duration.ofHours(1)), Duration.ofDays(825));
         }
 
+        /** A client certificate with the given subject and any number of URI SANs, valid from now. */
+        public Issued issueClientWithUris(Path dir, String name, String subject, List<String> uriSans) {
+            return issue(dir, name, subject, uriSans.stream()
+                            .map(uri -> new GeneralName(GeneralName.uniformResourceIdentifier, uri)).toList(),
+                    KeyPurposeId.id_kp_clientAuth, Instant.now().minus(Duration.ofHours(1)), Duration.ofDays(825));
+        }
+
         /** A client certificate valid from {@code notBefore} for {@code validity}. */
         public Issued issueClient(Path dir, String name, String subject, String uriSan, Instant notBefore,
                 Duration validity) {

@@ -24,7 +24,11 @@ import org.rcm.credentials.secretstore.SecretNames;
 
 /**
  * Maps a verified client certificate to a tenant and role, trying the configured mappings in
- * order: the SPIFFE URI SAN, a subject-CN pattern, the {@code client_certificate} table.
+ * order: the SPIFFE URI SAN, a subject-CN pattern, the {@code client_certificate} table. With
+ * the SPIFFE mapping configured, a certificate that carries any {@code spiffe://} URI SAN is
+ * decided by it alone: an id that maps to no one (two ids, a foreign trust domain, a port or
+ * user information, another path) refuses the certificate, never falling through to its
+ * subject CN or the table.
  * Results are cached per certificate for a minute (every call on a connection presents the
  * same one), so a change to the table applies within a minute.
  */
@@ -70,6 +74,9 @@ public class ClientCertificateMapper {
     }
 
     private Uni<Optional<TenantIdentity>> mapUncached(X509Certificate certificate, int index) {
+        if (index == 0 && mappings.contains(IdentityMapping.SPIFFE) && !spiffeIds(certificate).isEmpty()) {
+            return Uni.createFrom().item(fromSpiffeId(certificate));
+        }
         if (index == mappings.size()) {
             return Uni.createFrom().item(Optional.empty());
         }
@@ -83,9 +90,12 @@ public class ClientCertificateMapper {
                 : mapUncached(certificate, index + 1));
     }
 
-    /** {@code spiffe://{trust-domain}/tenant/{tenant}/{role}}; a certificate with several SPIFFE ids maps to none. */
+    /**
+     * {@code spiffe://{trust-domain}/tenant/{tenant}/{role}}, exactly: no port, user information,
+     * query or fragment; a certificate with several SPIFFE ids maps to none.
+     */
     Optional<TenantIdentity> fromSpiffeId(X509Certificate certificate) {
-        List<String> spiffeIds = uriSans(certificate).stream().filter(uri -> uri.startsWith("spiffe://")).toList();
+        List<String> spiffeIds = spiffeIds(certificate);
         if (spiffeIds.size() != 1) {
             return Optional.empty();
         }
@@ -96,7 +106,8 @@ public class ClientCertificateMapper {
             return Optional.empty();
         }
         String[] path = uri.getRawPath() == null ? new String[0] : uri.getRawPath().split("/", -1);
-        if (!trustDomain.equals(uri.getHost()) || uri.getRawQuery() != null || uri.getRawFragment() != null
+        if (!"spiffe".equals(uri.getScheme()) || !trustDomain.equals(uri.getHost()) || uri.getPort() != -1
+                || uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null
                 || path.length != 4 || !path[0].isEmpty() || !path[1].equals("tenant")) {
             return Optional.empty();
         }
@@ -118,6 +129,13 @@ public class ClientCertificateMapper {
             return Optional.empty();
         }
         return Role.parse(role).map(r -> new TenantIdentity(tenant, r, principal));
+    }
+
+    /** The certificate's URI SANs in the {@code spiffe} scheme, whatever their case. */
+    private static List<String> spiffeIds(X509Certificate certificate) {
+        return uriSans(certificate).stream()
+                .filter(uri -> uri.regionMatches(true, 0, "spiffe:", 0, "spiffe:".length()))
+                .toList();
     }
 
     private static List<String> uriSans(X509Certificate certificate) {

@@ -3,6 +3,7 @@ package org.rcm.credentials.support;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.rcm.credentials.local.DevPki;
 import org.rcm.credentials.local.LocalPki;
 
@@ -24,7 +25,21 @@ public enum TestIdentity {
     /** An admin of a tenant whose allowed address ranges exclude loopback, with policy flag. */
     IP_FLAGGED_ADMIN("tenant-ipflag", "admin"),
     /** No SPIFFE id; subject CN {@code tenant-cn.admin}, for the subject-CN mapping. */
-    CN_MAPPED(null, null);
+    CN_MAPPED(null, null),
+    /**
+     * The certificates below carry a SPIFFE id that maps to nobody, and the subject CN
+     * {@code tenant-cn.admin}: a SPIFFE id decides alone, so the CN must never be consulted.
+     * Two SPIFFE ids (tenant-a's admin and tenant-b's admin).
+     */
+    TWO_SPIFFE_IDS(null, null),
+    /** tenant-a's admin in another trust domain. */
+    FOREIGN_TRUST_DOMAIN(null, null),
+    /** tenant-a's admin with a port in the SPIFFE id. */
+    SPIFFE_ID_WITH_PORT(null, null),
+    /** tenant-a's admin with user information in the SPIFFE id. */
+    SPIFFE_ID_WITH_USER_INFO(null, null);
+
+    private static final String CN_ADMIN = "CN=tenant-cn.admin";
 
     private final String tenant;
     private final String role;
@@ -63,6 +78,14 @@ public enum TestIdentity {
                 case NONE -> { }
                 case NO_SAN -> pki.ca().issueClient(dir, id.fileName(), "CN=no-san-client", null);
                 case CN_MAPPED -> pki.ca().issueClient(dir, id.fileName(), "CN=tenant-cn.admin,O=Example Clinic", null);
+                case TWO_SPIFFE_IDS -> pki.ca().issueClientWithUris(dir, id.fileName(), CN_ADMIN,
+                        List.of(pki.spiffeId("tenant-a", "admin"), pki.spiffeId("tenant-b", "admin")));
+                case FOREIGN_TRUST_DOMAIN -> pki.ca().issueClientWithUris(dir, id.fileName(), CN_ADMIN,
+                        List.of("spiffe://other.example/tenant/tenant-a/admin"));
+                case SPIFFE_ID_WITH_PORT -> pki.ca().issueClientWithUris(dir, id.fileName(), CN_ADMIN,
+                        List.of(pki.spiffeId("tenant-a", "admin").replace("/tenant/", ":8443/tenant/")));
+                case SPIFFE_ID_WITH_USER_INFO -> pki.ca().issueClientWithUris(dir, id.fileName(), CN_ADMIN,
+                        List.of(pki.spiffeId("tenant-a", "admin").replace("spiffe://", "spiffe://admin@")));
                 case FOREIGN_CA -> DevPki.Authority.create(dir, "foreign-ca")
                         .issueClient(dir, id.fileName(), "CN=foreign", pki.spiffeId(id.tenant, id.role));
                 case EXPIRED -> pki.ca().issueClient(dir, id.fileName(), "CN=expired", pki.spiffeId(id.tenant, id.role),

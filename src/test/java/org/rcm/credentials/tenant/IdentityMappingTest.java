@@ -2,7 +2,10 @@ package org.rcm.credentials.tenant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -15,6 +18,8 @@ import java.sql.PreparedStatement;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.rcm.credentials.api.v1.RegisterEndpointRequest;
 import org.rcm.credentials.support.AuditLog;
 import org.rcm.credentials.support.Broker;
@@ -67,6 +72,18 @@ class IdentityMappingTest {
         register(TestIdentity.NO_SAN, portal);
 
         assertThat(AuditLog.rows("tenant-tbl", portal)).extracting(AuditLog.Row::accessType).containsExactly("register");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = TestIdentity.class, names = {"TWO_SPIFFE_IDS", "FOREIGN_TRUST_DOMAIN", "SPIFFE_ID_WITH_PORT",
+        "SPIFFE_ID_WITH_USER_INFO"})
+    void aSpiffeIdThatMapsToNoOneIsNotOverruledByTheSubjectCn(TestIdentity identity) {
+        String portal = "portal-" + UUID.randomUUID();
+
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> register(identity, portal));
+
+        assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode());
+        assertThat(AuditLog.rows("tenant-cn", portal)).isEmpty();
     }
 
     private static void register(TestIdentity identity, String portal) {

@@ -117,9 +117,10 @@ class TenancyMatrixTest {
         EXPECTED.put(TestIdentity.TENANT_A_ADMIN, concat(List.of(OK, OK, OK, OK, OK, OK), otherAdminRpcs));
         EXPECTED.put(TestIdentity.TENANT_B_ADMIN, concat(List.of(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK),
                 otherAdminRpcs));
-        EXPECTED.put(TestIdentity.NO_SAN, List.of(UNAUTHENTICATED, UNAUTHENTICATED, UNAUTHENTICATED, UNAUTHENTICATED,
-                UNAUTHENTICATED, UNAUTHENTICATED, UNAUTHENTICATED, UNAUTHENTICATED, UNAUTHENTICATED, UNAUTHENTICATED,
-                UNAUTHENTICATED, UNAUTHENTICATED));
+        for (TestIdentity mapsToNoTenant : List.of(TestIdentity.NO_SAN, TestIdentity.TWO_SPIFFE_IDS,
+                TestIdentity.FOREIGN_TRUST_DOMAIN, TestIdentity.SPIFFE_ID_WITH_PORT, TestIdentity.SPIFFE_ID_WITH_USER_INFO)) {
+            EXPECTED.put(mapsToNoTenant, RPCS.stream().map(rpc -> UNAUTHENTICATED).toList());
+        }
         for (TestIdentity handshakeFails : List.of(TestIdentity.FOREIGN_CA, TestIdentity.EXPIRED, TestIdentity.NONE)) {
             EXPECTED.put(handshakeFails, RPCS.stream().map(rpc -> UNAVAILABLE).toList());
         }
@@ -127,7 +128,8 @@ class TenancyMatrixTest {
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(value = TestIdentity.class, names = {"TENANT_A_WORKER", "TENANT_A_ADMIN", "TENANT_B_ADMIN", "NO_SAN",
-        "FOREIGN_CA", "EXPIRED", "NONE"})
+        "TWO_SPIFFE_IDS", "FOREIGN_TRUST_DOMAIN", "SPIFFE_ID_WITH_PORT", "SPIFFE_ID_WITH_USER_INFO", "FOREIGN_CA",
+        "EXPIRED", "NONE"})
     void everyRpcAnswersExactlyAsThePolicySays(TestIdentity identity) throws InterruptedException {
         String portal = "matrix-" + UUID.randomUUID();
         Broker.registerAndStore(TestIdentity.TENANT_A_ADMIN, portal, SECRET);
