@@ -64,6 +64,7 @@ public final class LocalServices implements AutoCloseable {
         config.put("rcm.aws.region", REGION);
         config.put("rcm.aws.account-id", ACCOUNT_ID);
         config.put("rcm.idempotency.key", IDEMPOTENCY_KEY);
+        config.put("rcm.grpc.reflection", "true"); // grpcurl list / describe against a local broker
         return config;
     }
 

@@ -37,6 +37,9 @@ public interface BrokerConfig {
     /** How legacy {@code config.credentials} are migrated and purged. */
     Legacy legacy();
 
+    /** What the gRPC server offers besides the broker's services. */
+    Grpc grpc();
+
     /**
      * Bound on one Postgres round trip: reading, registering or changing an endpoint (a hung
      * database fails calls UNAVAILABLE), and writing one audit batch (a hung write counts as
@@ -166,6 +169,15 @@ public interface BrokerConfig {
          * values only in the dev and test profiles.
          */
         Optional<String> key();
+    }
+
+    interface Grpc {
+        /**
+         * Server reflection (grpcurl's {@code list} and {@code describe}) for certificates mapped
+         * to a tenant. Off unless set: it tells a caller every method and message of the server.
+         */
+        @WithDefault("false")
+        boolean reflection();
     }
 
     interface Legacy {

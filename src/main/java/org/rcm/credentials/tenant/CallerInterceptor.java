@@ -15,9 +15,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.Optional;
-import java.util.Set;
 import org.rcm.credentials.audit.CallAudit;
+import org.rcm.credentials.config.BrokerConfig;
 import org.rcm.credentials.error.BrokerException;
 import org.jboss.logging.Logger;
 import org.rcm.credentials.grpc.GrpcExceptionMapper;
@@ -44,11 +43,14 @@ public class CallerInterceptor implements ServerInterceptor {
     private final CurrentIdentityAssociation identities;
     private final NetworkPolicy network;
     private final BrokerMetrics metrics;
+    private final boolean reflection;
 
-    public CallerInterceptor(CurrentIdentityAssociation identities, NetworkPolicy network, BrokerMetrics metrics) {
+    public CallerInterceptor(CurrentIdentityAssociation identities, NetworkPolicy network, BrokerMetrics metrics,
+            BrokerConfig config) {
         this.identities = identities;
         this.network = network;
         this.metrics = metrics;
+        this.reflection = config.grpc().reflection();
     }
 
     /**
@@ -66,14 +68,24 @@ public class CallerInterceptor implements ServerInterceptor {
     @Override
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
             ServerCallHandler<ReqT, RespT> next) {
-        Optional<Set<Role>> allowed = AccessPolicy.rolesFor(call.getMethodDescriptor().getFullMethodName());
-        if (allowed.isEmpty()) {
-            return next.startCall(call, headers);
+        AccessPolicy.Access access = AccessPolicy.accessFor(call.getMethodDescriptor().getFullMethodName(), reflection);
+        switch (access.requirement()) {
+            case TRUSTED_CERTIFICATE -> {
+                return next.startCall(call, headers);
+            }
+            case REFUSED -> {
+                return reject(call, BrokerException.unimplemented(call.getMethodDescriptor().getServiceName()));
+            }
+            default -> {
+            }
         }
         TenantIdentity tenant = tenantOf(identities.getIdentity());
         if (tenant == null) {
             return reject(call, BrokerException.unauthenticated("UNMAPPED_CERTIFICATE",
                     "the client certificate is not mapped to a tenant"));
+        }
+        if (access.requirement() == AccessPolicy.Requirement.MAPPED_CERTIFICATE) {
+            return next.startCall(call, headers);
         }
         CallAudit audit = CallAudit.current();
         InetAddress address = remoteAddress(call);
@@ -89,7 +101,7 @@ public class CallerInterceptor implements ServerInterceptor {
             return reject(call, BrokerException.permissionDenied("ADDRESS_NOT_ALLOWED",
                     "calls from this address are not allowed for the tenant"));
         }
-        if (!allowed.get().contains(tenant.role())) {
+        if (!access.roles().contains(tenant.role())) {
             return reject(call, BrokerException.permissionDenied("ROLE_NOT_ALLOWED",
                     "the " + tenant.role().id() + " role may not call this method"));
         }

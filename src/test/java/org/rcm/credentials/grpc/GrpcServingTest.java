@@ -17,6 +17,7 @@ import io.grpc.stub.StreamObserver;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.rcm.credentials.api.v1.CredentialAdminServiceGrpc;
@@ -59,6 +60,33 @@ class GrpcServingTest {
                 "rcm.credentials.v1.CredentialService",
                 "rcm.credentials.v1.CredentialAdminService",
                 "grpc.health.v1.Health");
+    }
+
+    @Test
+    void reflectionNeedsACertificateMappedToATenant() throws Exception {
+        CompletableFuture<ServerReflectionResponse> response = new CompletableFuture<>();
+        StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc
+                .newStub(TestGrpc.channel(TestIdentity.NO_SAN))
+                .serverReflectionInfo(new StreamObserver<>() {
+                    @Override
+                    public void onNext(ServerReflectionResponse value) {
+                        response.complete(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        response.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+        requests.onCompleted();
+
+        ExecutionException e = assertThrows(ExecutionException.class, () -> response.get(10, TimeUnit.SECONDS));
+        assertEquals(Status.Code.UNAUTHENTICATED, Status.fromThrowable(e.getCause()).getCode());
     }
 
     @Test
