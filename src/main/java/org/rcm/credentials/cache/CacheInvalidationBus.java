@@ -68,6 +68,19 @@ public class CacheInvalidationBus {
     }
 
     /**
+     * What tells every replica to drop a key: {@code SELECT pg_notify(channel, payload)}, sent
+     * inside the transaction of the change it announces, so that it is delivered exactly when
+     * the change commits and cannot be lost between the two.
+     */
+    public record Notice(String channel, String payload) {
+    }
+
+    /** The notice for {@code key}. */
+    static Notice notice(String key) {
+        return new Notice(CHANNEL, CacheKeys.hash(key));
+    }
+
+    /**
      * Tells the other replicas to drop {@code key}; the caller has dropped it here already.
      * Never fails, and waits at most {@code rcm.database-timeout}: it follows a change that has
      * committed, whose caller must get its answer.

@@ -10,8 +10,15 @@ import org.rcm.credentials.endpoint.Endpoint;
 
 /**
  * Endpoint rows by tenant and portal ({@code endpoints}, Quarkus cache), so that a cached
- * GetCredentials reads nothing from Postgres. Writers invalidate through the
- * {@link CacheInvalidationBus}, which reaches every replica. Absent portals are not cached.
+ * GetCredentials reads nothing from Postgres. Writers send a {@link #notice} inside the
+ * transaction of their change, which reaches every replica through the
+ * {@link CacheInvalidationBus}, and {@link #dropHere} once it committed. Absent portals are
+ * not cached.
+ *
+ * <p>While this replica's LISTEN is not confirmed it may miss notices, so the cache is
+ * bypassed: every read goes to Postgres until the listener is back (and has dropped
+ * everything). The secret caches need no such care: their keys carry the endpoint's version
+ * counter, so a fresh endpoint row never finds a value it has replaced.
  */
 @ApplicationScoped
 public class EndpointCache {
@@ -31,6 +38,9 @@ public class EndpointCache {
 
     /** The tenant's portal; {@code loader} fails (and nothing is cached) when it does not exist. */
     public Uni<Endpoint> get(String tenant, String portal, Supplier<Uni<Endpoint>> loader) {
+        if (!bus.listening()) {
+            return loader.get();
+        }
         String key = CacheKeys.endpoint(tenant, portal);
         Endpoint hit = CachedValues.ifLoaded(loaded, key);
         return hit != null ? Uni.createFrom().item(hit) : endpoints.getAsync(key, k -> load(k, loader));
@@ -42,16 +52,19 @@ public class EndpointCache {
         return loader.get();
     }
 
-    /** The tenant's portal if it is in memory already, else null. */
+    /** The tenant's portal if it is in memory already (and invalidations reach this replica), else null. */
     public Endpoint cached(String tenant, String portal) {
-        return CachedValues.ifLoaded(loaded, CacheKeys.endpoint(tenant, portal));
+        return bus.listening() ? CachedValues.ifLoaded(loaded, CacheKeys.endpoint(tenant, portal)) : null;
     }
 
-    /** Drops the portal's row here and on every replica. */
-    public Uni<Void> invalidate(String tenant, String portal) {
-        String key = CacheKeys.endpoint(tenant, portal);
-        CachedValues.run(endpoints.invalidate(key));
-        return bus.publish(key);
+    /** What a change of the portal sends inside its transaction, so that every replica drops its row. */
+    public CacheInvalidationBus.Notice notice(String tenant, String portal) {
+        return CacheInvalidationBus.notice(CacheKeys.endpoint(tenant, portal));
+    }
+
+    /** Drops the portal's row here at once, after a change committed (its notice follows). */
+    public void dropHere(String tenant, String portal) {
+        CachedValues.run(endpoints.invalidate(CacheKeys.endpoint(tenant, portal)));
     }
 
     /** An invalidation message: drops the entries of the keys with this hash (normally one). */

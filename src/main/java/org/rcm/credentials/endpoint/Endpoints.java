@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.StreamSupport;
 import org.jboss.logging.Logger;
+import org.rcm.credentials.cache.CacheInvalidationBus;
 import org.rcm.credentials.cache.EndpointCache;
 import org.rcm.credentials.config.BrokerConfig;
 import org.rcm.credentials.error.BrokerException;
@@ -98,6 +99,7 @@ public class Endpoints {
      * @return true when it was created
      */
     public Uni<Boolean> register(String tenant, String portal, String name, String portalType, String configJson) {
+        CacheInvalidationBus.Notice notice = cache.notice(tenant, portal);
         return bounded(Panache.withTransaction(() -> Panache.getSession().chain(session -> session
                         .createNativeQuery(UPSERT, Boolean.class)
                         .setParameter(1, tenant)
@@ -105,11 +107,12 @@ public class Endpoints {
                         .setParameter(3, name)
                         .setParameter(4, portalType)
                         .setParameter(5, configJson)
-                        .getSingleResultOrNull())), "; retry")
+                        .getSingleResultOrNull())
+                        .call(created -> created == null ? Uni.createFrom().voidItem() : send(notice))), "; retry")
                 .onItem().ifNull().failWith(() -> BrokerException.failedPrecondition("SECRET_ALREADY_STORED",
                         "portal " + portal + " has credentials in the secret store; legacy_config_json may not hold"
                                 + " credentials (store them with StoreCredentials)"))
-                .call(() -> cache.invalidate(tenant, portal));
+                .invoke(() -> cache.dropHere(tenant, portal));
     }
 
     /**
@@ -248,10 +251,24 @@ public class Endpoints {
 
     /**
      * Runs one conditional update that readers see ({@link #conditional}) and drops the cached
-     * row everywhere.
+     * row everywhere: the notice goes in the update's transaction, so that no replica can miss
+     * a change that committed while it was listening.
      */
     private Uni<Void> change(Endpoint endpoint, Supplier<Uni<Integer>> update) {
-        return conditional(endpoint, update).call(() -> cache.invalidate(endpoint.tenantId(), endpoint.portalId()));
+        CacheInvalidationBus.Notice notice = cache.notice(endpoint.tenantId(), endpoint.portalId());
+        return conditional(endpoint, () -> update.get()
+                        .call(changed -> changed == 1 ? send(notice) : Uni.createFrom().voidItem()))
+                .invoke(() -> cache.dropHere(endpoint.tenantId(), endpoint.portalId()));
+    }
+
+    /** {@code pg_notify} in the current transaction: delivered to every listening replica if, and when, it commits. */
+    private static Uni<Void> send(CacheInvalidationBus.Notice notice) {
+        return Panache.getSession().chain(session -> session
+                        .createNativeQuery("SELECT count(*) FROM (SELECT pg_notify(?1, ?2)) AS sent", Long.class)
+                        .setParameter(1, notice.channel())
+                        .setParameter(2, notice.payload())
+                        .getSingleResult())
+                .replaceWithVoid();
     }
 
     /**
