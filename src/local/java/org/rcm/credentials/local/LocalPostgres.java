@@ -59,6 +59,17 @@ public final class LocalPostgres implements AutoCloseable {
                 .setServerConfig("synchronous_commit", "on");
     }
 
+    /**
+     * Starts an embedded server that also accepts TLS, with {@code certFile} and {@code keyFile}
+     * (PEM; the key readable by its owner only, as PostgreSQL demands).
+     */
+    public static LocalPostgres startEphemeralTls(Path certFile, Path keyFile) {
+        return startEmbedded(EmbeddedPostgres.builder()
+                .setServerConfig("ssl", "on")
+                .setServerConfig("ssl_cert_file", certFile.toAbsolutePath().toString())
+                .setServerConfig("ssl_key_file", keyFile.toAbsolutePath().toString()));
+    }
+
     /** Uses the server at {@code url} when given, else starts an ephemeral embedded one. */
     public static LocalPostgres externalOrEphemeral(Optional<String> url) {
         return url.filter(u -> !u.isBlank())

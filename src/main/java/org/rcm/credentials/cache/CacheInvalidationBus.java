@@ -7,7 +7,9 @@ import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.pubsub.PgSubscriber;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.SslMode;
 import io.vertx.pgclient.PgConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -50,12 +52,24 @@ public class CacheInvalidationBus {
     public CacheInvalidationBus(Pool pool, Vertx vertx, BrokerConfig config,
             @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
             @ConfigProperty(name = "quarkus.datasource.username") String user,
-            @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
+            @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password,
+            @ConfigProperty(name = "quarkus.datasource.reactive.postgresql.ssl-mode") Optional<String> sslMode,
+            @ConfigProperty(name = "quarkus.datasource.reactive.trust-certificate-pem.certs") Optional<List<String>> caCertificates,
+            @ConfigProperty(name = "quarkus.datasource.reactive.hostname-verification-algorithm") Optional<String> hostnameVerification) {
         this.pool = pool;
         this.vertx = vertx;
         this.timeout = config.databaseTimeout();
         this.connectOptions = PgConnectOptions.fromUri(url).setUser(user).setPassword(password.orElse(""));
         connectOptions.setMetricsName("rcm-cache-invalidation");
+        // the same TLS as the pool's (the datasource's settings do not reach a connection of our own)
+        sslMode.ifPresent(mode -> connectOptions.setSslMode(SslMode.of(mode)));
+        caCertificates.filter(certs -> !certs.isEmpty())
+                .ifPresent(certs -> {
+                    PemTrustOptions trust = new PemTrustOptions();
+                    certs.forEach(trust::addCertPath);
+                    connectOptions.setPemTrustOptions(trust);
+                });
+        hostnameVerification.ifPresent(connectOptions::setHostnameVerificationAlgorithm);
     }
 
     /**

@@ -40,6 +40,9 @@ public interface BrokerConfig {
     /** What the gRPC server offers besides the broker's services. */
     Grpc grpc();
 
+    /** How the service reaches Postgres, besides Quarkus' datasource settings. */
+    Database database();
+
     /**
      * Bound on one Postgres round trip: reading, registering or changing an endpoint (a hung
      * database fails calls UNAVAILABLE), and writing one audit batch (a hung write counts as
@@ -169,6 +172,15 @@ public interface BrokerConfig {
          * values only in the dev and test profiles.
          */
         Optional<String> key();
+    }
+
+    interface Database {
+        /**
+         * Allows a database connection without verified TLS ({@link DatabaseTlsPolicy}): dev,
+         * test and the local run only.
+         */
+        @WithDefault("false")
+        boolean allowPlaintext();
     }
 
     interface Grpc {

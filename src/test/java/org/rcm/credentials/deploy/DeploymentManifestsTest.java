@@ -60,7 +60,7 @@ class DeploymentManifestsTest {
     /** Every variable the service knows; anything else in a manifest is a typo. */
     private static final Set<String> KNOWN_VARIABLES = union(SERVICE_VARIABLES, Set.of("RCM_DB_POOL_SIZE",
             "RCM_GRPC_HOST", "RCM_GRPC_PORT", "RCM_MANAGEMENT_HOST", "RCM_MANAGEMENT_PORT", "RCM_AWS_PARTITION",
-            "RCM_IDENTITY_TRUST_DOMAIN"));
+            "RCM_IDENTITY_TRUST_DOMAIN", "RCM_DB_SSL_MODE", "RCM_DB_CA_CERT"));
 
     // ---- every file parses -------------------------------------------------------------------
 
@@ -288,13 +288,17 @@ class DeploymentManifestsTest {
         }
     }
 
+    /**
+     * No configuration and no secret in an image. The one exception is a public trust anchor:
+     * the database CA bundle that RCM_DB_CA_CERT points to by default, like the system's CA store.
+     */
     @Test
     void dockerfilesBakeInNoConfigurationOrSecrets() throws IOException {
         Pattern forbidden = Pattern.compile("^(ENV|ARG)\\b.*(RCM_|PASSWORD|SECRET|TOKEN|PRIVATE)",
                 Pattern.CASE_INSENSITIVE);
         for (Path dockerfile : dockerfiles()) {
             assertThat(Files.readAllLines(dockerfile)).as(dockerfile.getFileName().toString())
-                    .noneMatch(line -> forbidden.matcher(line).find())
+                    .noneMatch(line -> forbidden.matcher(line).find() && !line.startsWith("ENV RCM_DB_CA_CERT=/etc/rcm/db-ca/"))
                     .noneMatch(line -> line.startsWith("COPY") && line.matches(".*\\.(pem|key|p12|jks)\\b.*"));
         }
     }
@@ -673,6 +677,19 @@ class DeploymentManifestsTest {
             }
         }
         return calls;
+    }
+
+    @Test
+    void everyImageTrustsTheDatabaseCaForVerifiedTls() throws IOException {
+        for (Path dockerfile : dockerfiles()) {
+            String text = Files.readString(dockerfile);
+            String path = text.lines().filter(line -> line.startsWith("ENV RCM_DB_CA_CERT="))
+                    .map(line -> line.substring("ENV RCM_DB_CA_CERT=".length())).findFirst().orElse(null);
+            assertThat(path).as(dockerfile + " sets RCM_DB_CA_CERT").isNotNull();
+            assertThat(text).as(dockerfile + " puts a CA bundle there").containsPattern("(?m)^(ADD|COPY) .* " + path + "$");
+        }
+        assertThat(applicationProperties().getProperty("quarkus.datasource.reactive.postgresql.ssl-mode"))
+                .isEqualTo("${RCM_DB_SSL_MODE:verify-full}");
     }
 
     private static List<Path> dockerfiles() throws IOException {
