@@ -520,6 +520,23 @@ class DeploymentManifestsTest {
     }
 
     @Test
+    void theLoadBalancerPassesTheClientsAddressThrough() throws IOException {
+        JsonNode group = json(AWS.resolve("nlb-target-group.json"));
+        JsonNode attributes = json(AWS.resolve("nlb-target-group-attributes.json"));
+        Map<String, String> values = new HashMap<>();
+        attributes.get("Attributes").forEach(a -> values.put(a.get("Key").asText(), a.get("Value").asText()));
+
+        assertThat(group.get("TargetType").asText()).isEqualTo("ip");
+        // ip targets see the load balancer's address unless this is on; per-tenant ranges and
+        // the audited ip_address depend on the client's
+        assertThat(values).containsEntry("preserve_client_ip.enabled", "true");
+        // the broker reads no PROXY header: with proxy protocol on, every connection would fail
+        assertThat(values).containsEntry("proxy_protocol_v2.enabled", "false");
+        // in the cluster the Service is a ClusterIP: pods reach the broker with their own addresses
+        assertThat(at(only(base(), "Service"), "spec", "type")).isEqualTo("ClusterIP");
+    }
+
+    @Test
     void taskRolePolicyIsScopedToTheEnvironmentsSecrets() throws IOException {
         String arn = "arn:${Partition}:";
         String account = "${Region}:${AccountId}:";
