@@ -92,8 +92,11 @@ public interface BrokerConfig {
     }
 
     interface Identity {
-        /** Trust domain of client SPIFFE ids: spiffe://{trust-domain}/tenant/{tenant}/{role}. */
-        @WithDefault("rcm.local")
+        /**
+         * Trust domain of client SPIFFE ids: spiffe://{trust-domain}/tenant/{tenant}/{role}.
+         * Required outside dev and test ({@code RCM_IDENTITY_TRUST_DOMAIN}): a default would let
+         * certificates meant for another installation in.
+         */
         String trustDomain();
 
         /** Mappings tried in order until one maps the certificate: spiffe, subject-cn, table. */

@@ -137,13 +137,48 @@ class DeploymentManifestsTest {
     void tlsFilesComeFromTheCertificateSecret() {
         Map<String, Object> container = brokerContainer(base());
         String secretName = (String) at(only(base(), "Certificate"), "spec", "secretName");
-        for (String variable : List.of("RCM_TLS_CERT", "RCM_TLS_KEY", "RCM_TLS_CLIENT_CA")) {
-            String file = (String) env(container).get(variable).get("value");
-            String directory = file.substring(0, file.lastIndexOf('/'));
-            String volumeName = mountedVolume(container, directory);
-            assertThat(at(volume(podSpec(base()), volumeName), "secret", "secretName")).as(variable)
+        for (String variable : List.of("RCM_TLS_CERT", "RCM_TLS_KEY")) {
+            assertThat(at(volume(podSpec(base()), volumeOf(container, variable)), "secret", "secretName")).as(variable)
                     .isEqualTo(secretName);
         }
+    }
+
+    /**
+     * Client certificates are trusted from a CA of their own, never the server's issuer (which
+     * any namespace allowed to request certificates could use to make itself a tenant's admin):
+     * the Bundle of the client CA's certificate, from the ClusterIssuer of k8s/clients, whose
+     * policy gives a worker namespace its own tenant's worker id for at most a day.
+     */
+    @Test
+    void clientCertificatesComeFromADedicatedCaUnderPolicy() throws IOException {
+        Map<String, Object> container = brokerContainer(base());
+        Map<String, Object> bundle = only(base(), "Bundle");
+        assertThat(at(volume(podSpec(base()), volumeOf(container, "RCM_TLS_CLIENT_CA")), "configMap", "name"))
+                .isEqualTo(name(bundle));
+        List<Map<String, Object>> clients = new ArrayList<>();
+        for (String resource : strings(at(yamlDocuments(K8S.resolve("clients/kustomization.yaml")).get(0), "resources"))) {
+            clients.addAll(yamlDocuments(K8S.resolve("clients").resolve(resource)));
+        }
+        Map<String, Object> clientIssuer = only(clients, "ClusterIssuer");
+        assertThat(at(bundle, "spec", "sources")).asString().contains((String) at(clientIssuer, "spec", "ca", "secretName"));
+        assertThat(at(only(base(), "Certificate"), "spec", "issuerRef", "name")).as("the server's issuer")
+                .isNotEqualTo(name(clientIssuer));
+
+        Map<String, Object> policy = only(clients, "CertificateRequestPolicy");
+        assertThat(at(policy, "spec", "selector", "issuerRef", "name")).isEqualTo(name(clientIssuer));
+        List<String> uris = strings(at(policy, "spec", "allowed", "uris", "values"));
+        assertThat(uris).singleElement().asString().matches("spiffe://[^/]+/tenant/[A-Za-z0-9_.-]+/worker");
+        assertThat(at(policy, "spec", "constraints", "maxDuration")).isEqualTo("24h");
+        Map<String, Object> worker = only(clients, "Certificate");
+        assertThat(at(worker, "spec", "issuerRef", "name")).isEqualTo(name(clientIssuer));
+        assertThat(at(worker, "spec", "duration")).isEqualTo("24h");
+        assertThat(strings(at(worker, "spec", "uris"))).isEqualTo(uris);
+    }
+
+    /** The volume mounted at the directory of the file that {@code variable} names. */
+    private static String volumeOf(Map<String, Object> container, String variable) {
+        String file = (String) env(container).get(variable).get("value");
+        return mountedVolume(container, file.substring(0, file.lastIndexOf('/')));
     }
 
     @Test
