@@ -307,9 +307,11 @@ public class CredentialManager {
 
     /**
      * Rotates in two phases, like Secrets Manager's own rotation: the new value is written as
-     * a pending version, then promoted. A failure in either phase is an answer
-     * ({@code success=false}, status FAILED) and leaves the previous version current; a
-     * rotation left unfinished is resolved by the next Get or Rotate.
+     * a pending version, then promoted. A failure in either phase is an answer, after asking
+     * the store what happened: the pending version current after all (its answer was lost),
+     * success; not current, {@code success=false}, status FAILED, the previous version stays
+     * current; no telling, {@code success=false}, status PENDING, and the next Get or Rotate
+     * resolves it.
      */
     public Uni<Rotated> rotate(Caller caller, Requests.Rotate request) {
         String portal = SecretNames.requireId("portal_id", request.portalId());
@@ -319,12 +321,11 @@ public class CredentialManager {
         return idempotency.once(caller.tenant(), key, "rotate", fingerprint, ROTATED, Rotated::success,
                 () -> endpoints.load(caller.tenant(), portal, noCredentials(portal).getMessage())
                         .chain(this::resolveRotation)
-                        .chain(endpoint -> rotate(caller, endpoint, changes, request.policy(),
-                                requestToken(caller, portal, key))));
+                        .chain(endpoint -> rotate(caller, endpoint, changes, request.policy(), key)));
     }
 
     private Uni<Rotated> rotate(Caller caller, Endpoint endpoint, SecretValue changes, PasswordGenerator.Policy policy,
-            String token) {
+            String key) {
         if (!endpoint.hasSecret()) {
             return Uni.createFrom().failure(endpoint.referenceInvalid() ? invalidReference(endpoint) : noCredentials(endpoint));
         }
@@ -337,21 +338,56 @@ public class CredentialManager {
                 .map(currentValue -> merge(currentValue, changes, policy))
                 .invoke(newValue -> stores.requireFits(newValue, arn.backend()))
                 .chain(newValue -> endpoints.claim(endpoint, rotationLease)
-                        .chain(claim -> twoPhaseRotation(endpoint, newValue, claim, token)));
+                        .chain(claim -> twoPhaseRotation(endpoint, newValue, claim,
+                                // per attempt: a retry after a failed rotation writes another (generated) value
+                                key.isEmpty() ? null : requestToken(caller, endpoint.portalId(), key + "@" + claim))));
     }
 
     private Uni<Rotated> twoPhaseRotation(Endpoint endpoint, SecretValue newValue, Instant claim, String token) {
         SecretArn arn = endpoint.secret();
         SecretStore store = stores.of(arn);
         return store.writePending(arn, newValue, token)
-                .call(pending -> endpoints.markPending(endpoint, claim, pending.versionId()))
-                .call(pending -> store.promote(arn, pending.versionId()))
-                .chain(pending -> endpoints.markPromoted(endpoint, claim, pending.versionId()))
-                .call(() -> cache.invalidate(arn, endpoint.cacheVersion()))
+                .onItemOrFailure().transformToUni((pending, failure) -> failure != null
+                        ? rotationFailed(endpoint, claim, failure)
+                        : promote(endpoint, claim, store, pending.versionId()));
+    }
+
+    /** Phase two; when it fails, the answer follows what the store says is current. */
+    private Uni<Rotated> promote(Endpoint endpoint, Instant claim, SecretStore store, String pending) {
+        SecretArn arn = endpoint.secret();
+        return endpoints.markPending(endpoint, claim, pending)
+                .chain(() -> store.promote(arn, pending))
+                .chain(() -> promoted(endpoint, claim, pending))
+                .onFailure().recoverWithUni(failure -> store.currentVersionId(arn)
+                        .onItemOrFailure().transformToUni((current, unknown) -> unknown != null
+                                ? rotationUnknown(endpoint, claim, failure)
+                                : pending.equals(current)
+                                        ? promoted(endpoint, claim, pending)
+                                                .onFailure().recoverWithUni(e -> rotationUnknown(endpoint, claim, e))
+                                        : rotationFailed(endpoint, claim, failure)));
+    }
+
+    private Uni<Rotated> promoted(Endpoint endpoint, Instant claim, String pending) {
+        return endpoints.markPromoted(endpoint, claim, pending)
+                .call(() -> cache.invalidate(endpoint.secret(), endpoint.cacheVersion()))
                 .invoke(() -> metrics.rotation("success"))
                 .map(rotated -> new Rotated(true, rotated.rotationStatus(), rotated.secretVersion(),
-                        rotated.lastRotatedAt(), ""))
-                .onFailure().recoverWithUni(failure -> rotationFailed(endpoint, claim, failure));
+                        rotated.lastRotatedAt(), ""));
+    }
+
+    /**
+     * The store may or may not have made the pending version current, and cannot say now: the
+     * answer is PENDING, and the endpoint keeps the pending version for the next Get or Rotate
+     * to settle with the store.
+     */
+    private Uni<Rotated> rotationUnknown(Endpoint endpoint, Instant claim, Throwable failure) {
+        metrics.rotation("unknown");
+        LOG.warnf("Rotation of endpoint %d has an unknown outcome (%s); the next Get or Rotate resolves it",
+                endpoint.id(), failure.getClass().getSimpleName());
+        return endpoints.markRotationFailed(endpoint, claim)
+                .onFailure().recoverWithNull()
+                .map(ignored -> new Rotated(false, RotationState.PENDING, endpoint.secretVersion(), null,
+                        "the rotation's outcome is not known yet; read the credentials to see which version is current"));
     }
 
     private Uni<Rotated> rotationFailed(Endpoint endpoint, Instant claim, Throwable failure) {

@@ -79,19 +79,61 @@ class RotationFailureTest {
     }
 
     @Test
-    void promotionThatTheStoreAppliedIsCompletedByTheNextGet() {
+    void promotionThatTheStoreAppliedIsASuccessThoughItsAnswerWasLost() {
         String portal = newPortal();
         Broker.register(ADMIN, portal);
         credentials(ADMIN).storeCredentials(StoreCredentialsRequest.newBuilder().setPortalId(portal)
                 .setCredentials(credentialsWith("old")).setBackend(SecretBackend.SECRET_BACKEND_SECRETS_MANAGER).build());
         aws.failAfterApplyNext(SM_STAGE, 1);
 
-        assertFalse(rotate(portal, "new").getSuccess());
+        RotateCredentialsResponse rotated = rotate(portal, "new");
 
+        assertTrue(rotated.getSuccess(), rotated.getError());
+        assertEquals(RotationStatus.ROTATION_STATUS_ACTIVE, rotated.getRotationStatus());
+        assertEquals(2, rotated.getVersion());
+        var read = get(ADMIN, portal);
+        assertEquals("new", read.getCredentials().getPassword());
+        assertEquals(2, read.getVersion());
+    }
+
+    @Test
+    void promotionWhoseOutcomeTheStoreCannotTellAnswersPendingAndTheNextGetSettlesIt() {
+        String portal = newPortal();
+        Broker.registerAndStore(ADMIN, portal, "old");
+        get(ADMIN, portal); // cached: the rotation reads no value from the store
+        aws.passNext(SSM_LABEL, 1);
+        aws.failAfterApplyNext(SSM_LABEL, 3);
+        aws.failNext("AmazonSSM.GetParameter", 3);
+
+        RotateCredentialsResponse rotated = rotate(portal, "new");
+
+        assertFalse(rotated.getSuccess());
+        assertEquals(RotationStatus.ROTATION_STATUS_PENDING, rotated.getRotationStatus());
+        assertEquals("the rotation's outcome is not known yet; read the credentials to see which version is current",
+                rotated.getError());
+        aws.resetFaults();
         var read = get(ADMIN, portal);
         assertEquals("new", read.getCredentials().getPassword());
         assertEquals(RotationStatus.ROTATION_STATUS_ACTIVE, read.getRotationStatus());
         assertEquals(2, read.getVersion());
+    }
+
+    @Test
+    void retriedRotationWithTheSameKeyOnSecretsManagerWritesItsOwnPendingVersion() {
+        String portal = newPortal();
+        Broker.register(ADMIN, portal);
+        credentials(ADMIN).storeCredentials(StoreCredentialsRequest.newBuilder().setPortalId(portal)
+                .setCredentials(credentialsWith("old")).setBackend(SecretBackend.SECRET_BACKEND_SECRETS_MANAGER).build());
+        RotateCredentialsRequest generated = RotateCredentialsRequest.newBuilder().setPortalId(portal)
+                .setIdempotencyKey("rotate-" + portal).build();
+        aws.failNext(SM_STAGE, 10);
+        assertFalse(credentials(ADMIN).rotateCredentials(generated).getSuccess());
+        aws.resetFaults();
+
+        RotateCredentialsResponse retried = credentials(ADMIN).rotateCredentials(generated);
+
+        assertTrue(retried.getSuccess(), retried.getError());
+        assertEquals(2, retried.getVersion());
     }
 
     @Test
