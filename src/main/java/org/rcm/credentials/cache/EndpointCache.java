@@ -7,6 +7,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.function.Supplier;
 import org.rcm.credentials.endpoint.Endpoint;
+import org.rcm.credentials.error.BrokerException;
 
 /**
  * Endpoint rows by tenant and portal ({@code endpoints}, Quarkus cache), so that a cached
@@ -17,8 +18,11 @@ import org.rcm.credentials.endpoint.Endpoint;
  *
  * <p>While this replica's LISTEN is not confirmed it may miss notices, so the cache is
  * bypassed: every read goes to Postgres until the listener is back (and has dropped
- * everything). The secret caches need no such care: their keys carry the endpoint's version
- * counter, so a fresh endpoint row never finds a value it has replaced.
+ * everything). Only when Postgres cannot be reached either is the cached row used: then no
+ * change can be recorded through this replica's database connection, and the call still
+ * needs its audit row (fail-closed) before it answers. The secret caches need no such care:
+ * their keys carry the endpoint's version counter, so a fresh endpoint row never finds a
+ * value it has replaced.
  */
 @ApplicationScoped
 public class EndpointCache {
@@ -38,12 +42,19 @@ public class EndpointCache {
 
     /** The tenant's portal; {@code loader} fails (and nothing is cached) when it does not exist. */
     public Uni<Endpoint> get(String tenant, String portal, Supplier<Uni<Endpoint>> loader) {
-        if (!bus.listening()) {
-            return loader.get();
-        }
         String key = CacheKeys.endpoint(tenant, portal);
+        if (!bus.listening()) {
+            Endpoint cached = CachedValues.ifLoaded(loaded, key);
+            return cached == null ? loader.get()
+                    : loader.get().onFailure(EndpointCache::databaseUnreachable).recoverWithItem(cached);
+        }
         Endpoint hit = CachedValues.ifLoaded(loaded, key);
         return hit != null ? Uni.createFrom().item(hit) : endpoints.getAsync(key, k -> load(k, loader));
+    }
+
+    /** The loader failed for want of a database (not because the portal is gone). */
+    private static boolean databaseUnreachable(Throwable failure) {
+        return !(failure instanceof BrokerException e) || e.kind() == BrokerException.Kind.UNAVAILABLE;
     }
 
     /** Runs inside the cache's insertion of {@code key}, which the index learns first. */
