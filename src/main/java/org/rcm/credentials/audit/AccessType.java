@@ -12,7 +12,9 @@ public enum AccessType {
     /** Any other administrative RPC (schedules, access-log queries); audited when refused. */
     ADMIN,
     /** A legacy migration or purge: the call, and each portal migrated, purged or failed. */
-    MIGRATE;
+    MIGRATE,
+    /** A client certificate revoked (RevokeClientCertificate). */
+    REVOKE;
 
     /** The {@code credential_access_log.access_type} value. */
     public String dbValue() {

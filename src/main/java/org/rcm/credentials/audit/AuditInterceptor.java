@@ -55,7 +55,8 @@ public class AuditInterceptor implements ServerInterceptor, Prioritized {
             CredentialServiceGrpc.getDeleteCredentialsMethod().getFullMethodName(), AccessType.DELETE,
             CredentialAdminServiceGrpc.getRegisterEndpointMethod().getFullMethodName(), AccessType.REGISTER,
             CredentialAdminServiceGrpc.getMigrateLegacyCredentialsMethod().getFullMethodName(), AccessType.MIGRATE,
-            CredentialAdminServiceGrpc.getPurgeLegacyCredentialsMethod().getFullMethodName(), AccessType.MIGRATE);
+            CredentialAdminServiceGrpc.getPurgeLegacyCredentialsMethod().getFullMethodName(), AccessType.MIGRATE,
+            CredentialAdminServiceGrpc.getRevokeClientCertificateMethod().getFullMethodName(), AccessType.REVOKE);
 
     private static final Set<String> SERVICES = Set.of(
             CredentialServiceGrpc.SERVICE_NAME, CredentialAdminServiceGrpc.SERVICE_NAME);

@@ -89,8 +89,8 @@ public class CacheInvalidationBus {
     public record Notice(String channel, String payload) {
     }
 
-    /** The notice for {@code key}. */
-    static Notice notice(String key) {
+    /** The notice for {@code key}: a cache key, or any other topic that replicas listen for. */
+    public static Notice notice(String key) {
         return new Notice(CHANNEL, CacheKeys.hash(key));
     }
 

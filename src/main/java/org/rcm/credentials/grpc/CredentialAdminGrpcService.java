@@ -6,6 +6,10 @@ import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Uni;
 import org.rcm.credentials.api.v1.CredentialAdminService;
 import org.rcm.credentials.api.v1.GetRotationScheduleRequest;
+import org.rcm.credentials.api.v1.ListRevokedCertificatesRequest;
+import org.rcm.credentials.api.v1.ListRevokedCertificatesResponse;
+import org.rcm.credentials.api.v1.RevokeClientCertificateRequest;
+import org.rcm.credentials.api.v1.RevokeClientCertificateResponse;
 import org.rcm.credentials.api.v1.GetRotationScheduleResponse;
 import org.rcm.credentials.api.v1.ListDueRotationsRequest;
 import org.rcm.credentials.api.v1.ListDueRotationsResponse;
@@ -21,6 +25,7 @@ import org.rcm.credentials.api.v1.SetRotationScheduleRequest;
 import org.rcm.credentials.api.v1.SetRotationScheduleResponse;
 import org.rcm.credentials.credential.CredentialManager;
 import org.rcm.credentials.legacy.LegacyMigration;
+import org.rcm.credentials.tenant.RevocationList;
 import org.rcm.credentials.tenant.CallerInterceptor;
 
 /** {@code rcm.credentials.v1.CredentialAdminService}: maps requests, delegates, maps responses. */
@@ -29,10 +34,27 @@ public class CredentialAdminGrpcService implements CredentialAdminService {
 
     private final CredentialManager credentials;
     private final LegacyMigration legacy;
+    private final RevocationList revocations;
 
-    public CredentialAdminGrpcService(CredentialManager credentials, LegacyMigration legacy) {
+    public CredentialAdminGrpcService(CredentialManager credentials, LegacyMigration legacy, RevocationList revocations) {
         this.credentials = credentials;
         this.legacy = legacy;
+        this.revocations = revocations;
+    }
+
+    @Override
+    public Uni<RevokeClientCertificateResponse> revokeClientCertificate(RevokeClientCertificateRequest request) {
+        var caller = CallerInterceptor.current();
+        return Uni.createFrom().deferred(() -> revocations.revoke(caller.tenant(), request.getFingerprintSha256(),
+                        request.getSerialNumber(), request.getIssuer(), request.getReason(), caller.principal()))
+                .map(ProtoMapper::revokeResponse);
+    }
+
+    @Override
+    public Uni<ListRevokedCertificatesResponse> listRevokedCertificates(ListRevokedCertificatesRequest request) {
+        var caller = CallerInterceptor.current();
+        return revocations.list(caller.tenant())
+                .map(ProtoMapper::revokedList);
     }
 
     @Override

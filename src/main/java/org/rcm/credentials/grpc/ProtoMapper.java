@@ -2,16 +2,20 @@ package org.rcm.credentials.grpc;
 
 import com.google.protobuf.Timestamp;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import org.rcm.credentials.api.v1.CredentialSource;
 import org.rcm.credentials.api.v1.Credentials;
 import org.rcm.credentials.api.v1.GetCredentialsResponse;
+import org.rcm.credentials.api.v1.ListRevokedCertificatesResponse;
 import org.rcm.credentials.api.v1.MigrateLegacyCredentialsRequest;
 import org.rcm.credentials.api.v1.MigrateLegacyCredentialsResponse;
 import org.rcm.credentials.api.v1.PasswordPolicy;
 import org.rcm.credentials.api.v1.PurgeLegacyCredentialsRequest;
 import org.rcm.credentials.api.v1.PurgeLegacyCredentialsResponse;
 import org.rcm.credentials.api.v1.RegisterEndpointRequest;
+import org.rcm.credentials.api.v1.RevokeClientCertificateResponse;
+import org.rcm.credentials.api.v1.RevokedCertificate;
 import org.rcm.credentials.api.v1.RotateCredentialsRequest;
 import org.rcm.credentials.api.v1.RotateCredentialsResponse;
 import org.rcm.credentials.api.v1.RotationStatus;
@@ -24,6 +28,7 @@ import org.rcm.credentials.credential.Results;
 import org.rcm.credentials.endpoint.RotationState;
 import org.rcm.credentials.error.BrokerException;
 import org.rcm.credentials.legacy.LegacyMigration;
+import org.rcm.credentials.tenant.RevocationList;
 import org.rcm.credentials.secretstore.SecretValue;
 
 /** Between the wire (protobuf) and the domain. Unknown enum values are invalid input. */
@@ -74,6 +79,27 @@ final class ProtoMapper {
                 .setKeptUnverified(purged.keptUnverified())
                 .setLastPortalId(Objects.requireNonNullElse(purged.lastPortalId(), ""))
                 .build();
+    }
+
+    static RevokeClientCertificateResponse revokeResponse(RevocationList.Revoked revoked) {
+        return RevokeClientCertificateResponse.newBuilder()
+                .setRevokedAt(timestamp(revoked.revokedAt()))
+                .setAlreadyRevoked(revoked.alreadyRevoked())
+                .build();
+    }
+
+    static ListRevokedCertificatesResponse revokedList(List<RevocationList.Entry> entries) {
+        ListRevokedCertificatesResponse.Builder response = ListRevokedCertificatesResponse.newBuilder();
+        for (RevocationList.Entry entry : entries) {
+            response.addRevoked(RevokedCertificate.newBuilder()
+                    .setFingerprintSha256(Objects.requireNonNullElse(entry.fingerprint(), ""))
+                    .setSerialNumber(Objects.requireNonNullElse(entry.serialNumber(), ""))
+                    .setIssuer(Objects.requireNonNullElse(entry.issuer(), ""))
+                    .setReason(Objects.requireNonNullElse(entry.reason(), ""))
+                    .setRevokedBy(entry.revokedBy())
+                    .setRevokedAt(timestamp(entry.revokedAt())));
+        }
+        return response.build();
     }
 
     static GetCredentialsResponse getResponse(Results.CredentialRead read) {

@@ -97,6 +97,11 @@ public class BrokerMetrics {
                 "case", kind.toLowerCase(Locale.ROOT)).increment();
     }
 
+    /** A call refused because its client certificate was revoked. */
+    public void revokedCertificate() {
+        counter("rcm.access.revoked", "Calls refused because the client certificate was revoked").increment();
+    }
+
     /** One portal of a legacy migration or purge: {@code migrated}, {@code purged} or {@code failed}. */
     public void legacyMigration(String outcome) {
         counter("rcm.legacy.migration", "Portals migrated out of or purged from legacy endpoint config",

@@ -17,9 +17,11 @@ import java.util.regex.Pattern;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
+import org.jboss.logging.Logger;
 import org.rcm.credentials.config.BrokerConfig;
 import org.rcm.credentials.config.BrokerConfig.IdentityMapping;
 import org.rcm.credentials.error.BrokerException;
+import org.rcm.credentials.metrics.BrokerMetrics;
 import org.rcm.credentials.secretstore.SecretNames;
 
 /**
@@ -35,37 +37,63 @@ import org.rcm.credentials.secretstore.SecretNames;
 @ApplicationScoped
 public class ClientCertificateMapper {
 
+    private static final Logger LOG = Logger.getLogger(ClientCertificateMapper.class);
     private static final int URI_SAN = 6;
 
     private final String trustDomain;
     private final List<IdentityMapping> mappings;
     private final Optional<Pattern> subjectCnPattern;
     private final CertificateTable table;
+    private final RevocationList revocations;
+    private final BrokerMetrics metrics;
     /** Weak keys compare by identity: every call on a TLS session presents the same certificate object. */
-    private final Cache<X509Certificate, Optional<TenantIdentity>> cache = Caffeine.newBuilder()
+    private final Cache<X509Certificate, Mapped> cache = Caffeine.newBuilder()
             .weakKeys()
             .maximumSize(10_000)
             .expireAfterWrite(Duration.ofMinutes(1))
             .build();
 
-    public ClientCertificateMapper(BrokerConfig config, CertificateTable table) {
+    /** A certificate's mapping and fingerprint, computed once per certificate. */
+    private record Mapped(Optional<TenantIdentity> identity, String fingerprint) {
+    }
+
+    public ClientCertificateMapper(BrokerConfig config, CertificateTable table, RevocationList revocations,
+            BrokerMetrics metrics) {
         this.trustDomain = config.identity().trustDomain();
         this.mappings = config.identity().mappings();
         this.subjectCnPattern = config.identity().subjectCnPattern().map(Pattern::compile);
         this.table = table;
+        this.revocations = revocations;
+        this.metrics = metrics;
         if (mappings.contains(IdentityMapping.SUBJECT_CN) && subjectCnPattern.isEmpty()) {
             throw new IllegalStateException("rcm.identity.subject-cn-pattern is required by the subject-cn mapping");
         }
     }
 
-    /** The tenant and role of a certificate, or empty when no mapping applies. */
+    /**
+     * The tenant and role of a certificate, or empty when no mapping applies or the tenant
+     * revoked it ({@link RevocationList}: checked on every call, logged and counted).
+     */
     public Uni<Optional<TenantIdentity>> map(X509Certificate certificate) {
-        Optional<TenantIdentity> cached = cache.getIfPresent(certificate);
+        Mapped cached = cache.getIfPresent(certificate);
         if (cached != null) {
-            return Uni.createFrom().item(cached);
+            return Uni.createFrom().item(unlessRevoked(certificate, cached));
         }
         return mapUncached(certificate, 0)
-                .invoke(result -> cache.put(certificate, result));
+                .map(identity -> new Mapped(identity, CertificateTable.fingerprint(certificate)))
+                .invoke(mapped -> cache.put(certificate, mapped))
+                .map(mapped -> unlessRevoked(certificate, mapped));
+    }
+
+    private Optional<TenantIdentity> unlessRevoked(X509Certificate certificate, Mapped mapped) {
+        if (mapped.identity().isEmpty()
+                || !revocations.isRevoked(certificate, mapped.fingerprint(), mapped.identity().get().tenant())) {
+            return mapped.identity();
+        }
+        metrics.revokedCertificate();
+        LOG.warnf("Refused a revoked client certificate of tenant %s (SHA-256 %s)", mapped.identity().get().tenant(),
+                mapped.fingerprint());
+        return Optional.empty();
     }
 
     /** Forgets cached mappings, e.g. after the certificate table changed. */

@@ -33,8 +33,10 @@ import org.rcm.credentials.api.v1.GenerateTotpRequest;
 import org.rcm.credentials.api.v1.GetCredentialsRequest;
 import org.rcm.credentials.api.v1.GetRotationScheduleRequest;
 import org.rcm.credentials.api.v1.ListDueRotationsRequest;
+import org.rcm.credentials.api.v1.ListRevokedCertificatesRequest;
 import org.rcm.credentials.api.v1.MigrateLegacyCredentialsRequest;
 import org.rcm.credentials.api.v1.PurgeLegacyCredentialsRequest;
+import org.rcm.credentials.api.v1.RevokeClientCertificateRequest;
 import org.rcm.credentials.api.v1.QueryAccessLogRequest;
 import org.rcm.credentials.api.v1.RegisterEndpointRequest;
 import org.rcm.credentials.api.v1.RotateCredentialsRequest;
@@ -103,17 +105,21 @@ class TenancyMatrixTest {
             Rpc.auditedTenantWide("MigrateLegacyCredentials", "migrate", (s, p) -> s.admin().migrateLegacyCredentials(
                     MigrateLegacyCredentialsRequest.newBuilder().setDryRun(true).build())),
             Rpc.auditedTenantWide("PurgeLegacyCredentials", "migrate", (s, p) -> s.admin().purgeLegacyCredentials(
-                    PurgeLegacyCredentialsRequest.newBuilder().setDryRun(true).build())));
+                    PurgeLegacyCredentialsRequest.newBuilder().setDryRun(true).build())),
+            Rpc.auditedTenantWide("RevokeClientCertificate", "revoke", (s, p) -> s.admin().revokeClientCertificate(
+                    RevokeClientCertificateRequest.newBuilder().setFingerprintSha256("0".repeat(64)).build())),
+            Rpc.auditedWhenRefused("ListRevokedCertificates", false, (s, p) -> s.admin().listRevokedCertificates(
+                    ListRevokedCertificatesRequest.getDefaultInstance())));
 
     /** Expected status per RPC (in the order of {@link #RPCS}) for each identity. */
     private static final Map<TestIdentity, List<Status.Code>> EXPECTED = new LinkedHashMap<>();
 
     static {
         List<Status.Code> otherAdminRpcs = List.of(UNIMPLEMENTED, UNIMPLEMENTED, UNIMPLEMENTED, UNIMPLEMENTED,
-                OK, OK);
+                OK, OK, OK, OK);
         EXPECTED.put(TestIdentity.TENANT_A_WORKER, List.of(OK, OK, PERMISSION_DENIED, PERMISSION_DENIED,
                 PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED,
-                PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED));
+                PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED));
         EXPECTED.put(TestIdentity.TENANT_A_ADMIN, concat(List.of(OK, OK, OK, OK, OK, OK), otherAdminRpcs));
         EXPECTED.put(TestIdentity.TENANT_B_ADMIN, concat(List.of(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK),
                 otherAdminRpcs));
