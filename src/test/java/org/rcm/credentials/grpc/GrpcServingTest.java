@@ -31,28 +31,8 @@ class GrpcServingTest {
 
     @Test
     void reflectionListsBothServicesAndHealth() throws Exception {
-        CompletableFuture<ServerReflectionResponse> response = new CompletableFuture<>();
-        StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc
-                .newStub(TestGrpc.channel(TestIdentity.TENANT_A_ADMIN))
-                .serverReflectionInfo(new StreamObserver<>() {
-                    @Override
-                    public void onNext(ServerReflectionResponse value) {
-                        response.complete(value);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        response.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                    }
-                });
-        requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
-        requests.onCompleted();
-
-        List<String> services = response.get(10, TimeUnit.SECONDS).getListServicesResponse().getServiceList().stream()
+        List<String> services = listServices(TestIdentity.TENANT_A_ADMIN).get(10, TimeUnit.SECONDS)
+                .getListServicesResponse().getServiceList().stream()
                 .map(ServiceResponse::getName)
                 .toList();
 
@@ -63,10 +43,18 @@ class GrpcServingTest {
     }
 
     @Test
-    void reflectionNeedsACertificateMappedToATenant() throws Exception {
+    void reflectionNeedsACertificateMappedToATenant() {
+        CompletableFuture<ServerReflectionResponse> response = listServices(TestIdentity.NO_SAN);
+
+        ExecutionException e = assertThrows(ExecutionException.class, () -> response.get(10, TimeUnit.SECONDS));
+        assertEquals(Status.Code.UNAUTHENTICATED, Status.fromThrowable(e.getCause()).getCode());
+    }
+
+    /** A reflection {@code list_services} request as {@code identity}. */
+    private static CompletableFuture<ServerReflectionResponse> listServices(TestIdentity identity) {
         CompletableFuture<ServerReflectionResponse> response = new CompletableFuture<>();
         StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc
-                .newStub(TestGrpc.channel(TestIdentity.NO_SAN))
+                .newStub(TestGrpc.channel(identity))
                 .serverReflectionInfo(new StreamObserver<>() {
                     @Override
                     public void onNext(ServerReflectionResponse value) {
@@ -84,9 +72,7 @@ class GrpcServingTest {
                 });
         requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
         requests.onCompleted();
-
-        ExecutionException e = assertThrows(ExecutionException.class, () -> response.get(10, TimeUnit.SECONDS));
-        assertEquals(Status.Code.UNAUTHENTICATED, Status.fromThrowable(e.getCause()).getCode());
+        return response;
     }
 
     @Test

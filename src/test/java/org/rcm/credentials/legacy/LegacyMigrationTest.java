@@ -116,8 +116,7 @@ class LegacyMigrationTest {
 
         assertEquals(1000, purged.getPurged());
         assertEquals(0, purged.getKeptUnverified());
-        assertEquals(0, Db.count("SELECT count(*) FROM integration_endpoint WHERE tenant_id = ? AND config -> 'credentials' IS NOT NULL",
-                tenant));
+        assertEquals(0, plaintextCopies(tenant));
         assertEquals(1000, Db.count("SELECT count(*) FROM integration_endpoint WHERE tenant_id = ?"
                 + " AND config = '{\"region\": \"east\"}'::jsonb", tenant), "the other keys of config stay");
         assertEquals(before, credentialsOf(tenant, portals));
@@ -174,8 +173,7 @@ class LegacyMigrationTest {
 
         assertEquals(10, dryPurge.getPurged());
         assertEquals(rows, endpointRows(tenant));
-        assertEquals(10, Db.count("SELECT count(*) FROM integration_endpoint WHERE tenant_id = ? AND config -> 'credentials' IS NOT NULL",
-                tenant));
+        assertEquals(10, plaintextCopies(tenant));
     }
 
     @Test
@@ -238,8 +236,7 @@ class LegacyMigrationTest {
 
         assertEquals(0, purged.getPurged());
         assertEquals(2, purged.getKeptUnverified());
-        assertEquals(2, Db.count("SELECT count(*) FROM integration_endpoint WHERE tenant_id = ? AND config -> 'credentials' IS NOT NULL",
-                tenant));
+        assertEquals(2, plaintextCopies(tenant));
     }
 
     // ------------------------------------------------------------------------------ helpers
@@ -282,6 +279,12 @@ class LegacyMigrationTest {
         } finally {
             threads.shutdownNow();
         }
+    }
+
+    /** The tenant's portals that still hold {@code config.credentials}. */
+    private static long plaintextCopies(String tenant) {
+        return Db.count("SELECT count(*) FROM integration_endpoint WHERE tenant_id = ? AND config -> 'credentials' IS NOT NULL",
+                tenant);
     }
 
     /** The tenant's per-portal {@code migrate} rows (the calls' own rows name no portal). */
