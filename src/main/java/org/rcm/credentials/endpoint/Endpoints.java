@@ -225,13 +225,9 @@ public class Endpoints {
         return change(endpoint, () -> repository.markDeleted(endpoint.id(), claim));
     }
 
-    /** The migration claimed at {@code claim} wrote and verified {@code versionId} of {@code arn}; returns the endpoint as it is now. */
-    public Uni<Endpoint> markMigrated(Endpoint endpoint, Instant claim, SecretArn arn, String versionId) {
-        Instant at = now();
-        return change(endpoint, () -> repository.markMigrated(endpoint.id(), claim, arn.value(), versionId, at))
-                .replaceWith(() -> new Endpoint(endpoint.id(), endpoint.tenantId(), endpoint.portalId(), arn, false,
-                        endpoint.secretVersion() + 1, versionId, null, null, at, RotationState.ACTIVE,
-                        endpoint.legacyCredentials(), LegacyState.MIGRATED_VERIFIED));
+    /** The migration claimed at {@code claim} wrote and verified {@code versionId} of {@code arn}. */
+    public Uni<Void> markMigrated(Endpoint endpoint, Instant claim, SecretArn arn, String versionId) {
+        return change(endpoint, () -> repository.markMigrated(endpoint.id(), claim, arn.value(), versionId, now()));
     }
 
     /** Removes a migrated portal's plaintext copy; ABORTED when the secret changed since it was read. */
