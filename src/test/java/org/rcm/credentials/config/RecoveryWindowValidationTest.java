@@ -42,7 +42,8 @@ class RecoveryWindowValidationTest {
     private static BrokerConfig config(String recoveryWindowDays) {
         Map<String, String> properties = new HashMap<>(Map.of(
                 "rcm.environment", "test",
-                "rcm.aws.account-id", "000000000000"));
+                "rcm.aws.account-id", "000000000000",
+                "rcm.identity.trust-domain", "test.rcm"));
         if (recoveryWindowDays != null) {
             properties.put("rcm.secret-store.recovery-window-days", recoveryWindowDays);
         }

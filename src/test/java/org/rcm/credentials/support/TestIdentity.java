@@ -37,7 +37,9 @@ public enum TestIdentity {
     /** tenant-a's admin with a port in the SPIFFE id. */
     SPIFFE_ID_WITH_PORT(null, null),
     /** tenant-a's admin with user information in the SPIFFE id. */
-    SPIFFE_ID_WITH_USER_INFO(null, null);
+    SPIFFE_ID_WITH_USER_INFO(null, null),
+    /** A tenant-a worker certificate that the tests that use it revoke first: it maps to no one. */
+    REVOKED_WORKER(null, null);
 
     private static final String CN_ADMIN = "CN=tenant-cn.admin";
 
@@ -86,6 +88,7 @@ public enum TestIdentity {
                         List.of(pki.spiffeId("tenant-a", "admin").replace("/tenant/", ":8443/tenant/")));
                 case SPIFFE_ID_WITH_USER_INFO -> pki.ca().issueClientWithUris(dir, id.fileName(), CN_ADMIN,
                         List.of(pki.spiffeId("tenant-a", "admin").replace("spiffe://", "spiffe://admin@")));
+                case REVOKED_WORKER -> pki.client(id.fileName(), "tenant-a", "worker");
                 case FOREIGN_CA -> DevPki.Authority.create(dir, "foreign-ca")
                         .issueClient(dir, id.fileName(), "CN=foreign", pki.spiffeId(id.tenant, id.role));
                 case EXPIRED -> pki.ca().issueClient(dir, id.fileName(), "CN=expired", pki.spiffeId(id.tenant, id.role),

@@ -14,6 +14,11 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.test.junit.QuarkusTest;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +48,7 @@ import org.rcm.credentials.api.v1.RotateCredentialsRequest;
 import org.rcm.credentials.api.v1.SetRotationScheduleRequest;
 import org.rcm.credentials.api.v1.StoreCredentialsRequest;
 import org.rcm.credentials.support.AuditLog;
+import org.rcm.credentials.support.Await;
 import org.rcm.credentials.support.Broker;
 import org.rcm.credentials.support.TestEnvironment;
 import org.rcm.credentials.support.TestGrpc;
@@ -124,7 +130,8 @@ class TenancyMatrixTest {
         EXPECTED.put(TestIdentity.TENANT_B_ADMIN, concat(List.of(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK),
                 otherAdminRpcs));
         for (TestIdentity mapsToNoTenant : List.of(TestIdentity.NO_SAN, TestIdentity.TWO_SPIFFE_IDS,
-                TestIdentity.FOREIGN_TRUST_DOMAIN, TestIdentity.SPIFFE_ID_WITH_PORT, TestIdentity.SPIFFE_ID_WITH_USER_INFO)) {
+                TestIdentity.FOREIGN_TRUST_DOMAIN, TestIdentity.SPIFFE_ID_WITH_PORT, TestIdentity.SPIFFE_ID_WITH_USER_INFO,
+                TestIdentity.REVOKED_WORKER)) {
             EXPECTED.put(mapsToNoTenant, RPCS.stream().map(rpc -> UNAUTHENTICATED).toList());
         }
         for (TestIdentity handshakeFails : List.of(TestIdentity.FOREIGN_CA, TestIdentity.EXPIRED, TestIdentity.NONE)) {
@@ -134,9 +141,12 @@ class TenancyMatrixTest {
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(value = TestIdentity.class, names = {"TENANT_A_WORKER", "TENANT_A_ADMIN", "TENANT_B_ADMIN", "NO_SAN",
-        "TWO_SPIFFE_IDS", "FOREIGN_TRUST_DOMAIN", "SPIFFE_ID_WITH_PORT", "SPIFFE_ID_WITH_USER_INFO", "FOREIGN_CA",
-        "EXPIRED", "NONE"})
-    void everyRpcAnswersExactlyAsThePolicySays(TestIdentity identity) throws InterruptedException {
+        "TWO_SPIFFE_IDS", "FOREIGN_TRUST_DOMAIN", "SPIFFE_ID_WITH_PORT", "SPIFFE_ID_WITH_USER_INFO", "REVOKED_WORKER",
+        "FOREIGN_CA", "EXPIRED", "NONE"})
+    void everyRpcAnswersExactlyAsThePolicySays(TestIdentity identity) throws Exception {
+        if (identity == TestIdentity.REVOKED_WORKER) {
+            revokeTheRevokedWorker();
+        }
         String portal = "matrix-" + UUID.randomUUID();
         Broker.registerAndStore(TestIdentity.TENANT_A_ADMIN, portal, SECRET);
         List<Status.Code> expected = EXPECTED.get(identity);
@@ -156,6 +166,25 @@ class TenancyMatrixTest {
         } finally {
             TestGrpc.shutdown(channel);
         }
+    }
+
+    /** tenant-a's admin revokes the certificate, and every replica (this one) refuses it within seconds. */
+    private static void revokeTheRevokedWorker() throws Exception {
+        X509Certificate certificate;
+        try (InputStream in = Files.newInputStream(TestIdentity.REVOKED_WORKER.certFile(TestEnvironment.pkiDir()))) {
+            certificate = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
+        Broker.admin(TestIdentity.TENANT_A_ADMIN).revokeClientCertificate(RevokeClientCertificateRequest.newBuilder()
+                .setFingerprintSha256(CertificateTable.fingerprint(certificate)).setReason("tenancy matrix").build());
+        Await.until(Duration.ofSeconds(20), () -> {
+            try {
+                Broker.credentials(TestIdentity.REVOKED_WORKER).getCredentials(
+                        GetCredentialsRequest.newBuilder().setPortalId("revoked-probe").build());
+                return false;
+            } catch (StatusRuntimeException e) {
+                return e.getStatus().getCode() == UNAUTHENTICATED;
+            }
+        });
     }
 
     @Test
