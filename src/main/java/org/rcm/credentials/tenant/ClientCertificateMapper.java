@@ -53,8 +53,8 @@ public class ClientCertificateMapper {
             .expireAfterWrite(Duration.ofMinutes(1))
             .build();
 
-    /** A certificate's mapping and fingerprint, computed once per certificate. */
-    private record Mapped(Optional<TenantIdentity> identity, String fingerprint) {
+    /** A certificate's mapping, and what names it in the revocation list, computed once per certificate. */
+    private record Mapped(Optional<TenantIdentity> identity, String fingerprint, String serialKey) {
     }
 
     public ClientCertificateMapper(BrokerConfig config, CertificateTable table, RevocationList revocations,
@@ -77,17 +77,18 @@ public class ClientCertificateMapper {
     public Uni<Optional<TenantIdentity>> map(X509Certificate certificate) {
         Mapped cached = cache.getIfPresent(certificate);
         if (cached != null) {
-            return Uni.createFrom().item(unlessRevoked(certificate, cached));
+            return Uni.createFrom().item(unlessRevoked(cached));
         }
         return mapUncached(certificate, 0)
-                .map(identity -> new Mapped(identity, CertificateTable.fingerprint(certificate)))
+                .map(identity -> new Mapped(identity, CertificateTable.fingerprint(certificate),
+                        RevocationList.serialKey(certificate)))
                 .invoke(mapped -> cache.put(certificate, mapped))
-                .map(mapped -> unlessRevoked(certificate, mapped));
+                .map(this::unlessRevoked);
     }
 
-    private Optional<TenantIdentity> unlessRevoked(X509Certificate certificate, Mapped mapped) {
+    private Optional<TenantIdentity> unlessRevoked(Mapped mapped) {
         if (mapped.identity().isEmpty()
-                || !revocations.isRevoked(certificate, mapped.fingerprint(), mapped.identity().get().tenant())) {
+                || !revocations.isRevoked(mapped.fingerprint(), mapped.serialKey(), mapped.identity().get().tenant())) {
             return mapped.identity();
         }
         metrics.revokedCertificate();

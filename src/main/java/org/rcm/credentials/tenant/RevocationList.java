@@ -65,14 +65,14 @@ public class RevocationList {
         this.timeout = config.databaseTimeout();
         bus.subscribe(hash -> {
             if (hash.equals(NOTICE.payload())) {
-                reload();
+                reloadInBackground();
             }
-        }, this::reload);
+        }, this::reloadInBackground);
     }
 
     void start(@Observes StartupEvent event) {
-        reload();
-        vertx.setPeriodic(REFRESH.toMillis(), id -> reload());
+        reloadInBackground();
+        vertx.setPeriodic(REFRESH.toMillis(), id -> reloadInBackground());
     }
 
     /** Whether the list has been loaded once: until then every certificate counts as revoked. */
@@ -80,12 +80,21 @@ public class RevocationList {
         return revoked != null;
     }
 
-    /** Whether {@code certificate}, mapped to {@code tenant}, is revoked (or the list not loaded yet). */
-    public boolean isRevoked(X509Certificate certificate, String fingerprint, String tenant) {
+    /**
+     * What names a certificate in the list besides its fingerprint: its serial number and
+     * issuer. Computed once per certificate (the mapper keeps it), not per call.
+     */
+    public static String serialKey(X509Certificate certificate) {
+        return serial(certificate.getSerialNumber()) + " " + issuer(certificate.getIssuerX500Principal());
+    }
+
+    /**
+     * Whether the certificate with {@code fingerprint} and {@code serialKey}, mapped to
+     * {@code tenant}, is revoked (or the list not loaded yet).
+     */
+    public boolean isRevoked(String fingerprint, String serialKey, String tenant) {
         Set<String> current = revoked;
-        return current == null || current.contains(tenant + " " + fingerprint)
-                || current.contains(tenant + " " + serial(certificate.getSerialNumber()) + " "
-                        + issuer(certificate.getIssuerX500Principal()));
+        return current == null || current.contains(tenant + " " + fingerprint) || current.contains(tenant + " " + serialKey);
     }
 
     /**
@@ -106,7 +115,7 @@ public class RevocationList {
                                 ? new Revoked(inserted.iterator().next().getOffsetDateTime(0).toInstant(), false)
                                 : null)))
                 .chain(inserted -> inserted != null ? Uni.createFrom().item(inserted) : existing(row))
-                .invoke(this::reload);
+                .call(this::reload); // in effect on this replica when the call answers; the notice reaches the others
     }
 
     /** The tenant's revocations, newest first. */
@@ -132,18 +141,26 @@ public class RevocationList {
                 .map(rows -> new Revoked(rows.iterator().next().getOffsetDateTime(0).toInstant(), true));
     }
 
-    private void reload() {
-        pool.query("SELECT tenant_id, fingerprint_sha256, serial_number, issuer FROM revoked_certificate")
+    /** Reads the whole list again; never fails (a failure is logged, and the next refresh retries). */
+    private Uni<Void> reload() {
+        return pool.query("SELECT tenant_id, fingerprint_sha256, serial_number, issuer FROM revoked_certificate")
                 .execute()
-                .subscribe().with(rows -> {
+                .invoke(rows -> {
                     Set<String> keys = new HashSet<>();
                     for (Row r : rows) {
                         keys.add(r.getString(1) != null ? r.getString(0) + " " + r.getString(1)
                                 : r.getString(0) + " " + r.getString(2) + " " + r.getString(3));
                     }
                     revoked = Set.copyOf(keys);
-                }, failure -> LOG.warnf("Revoked certificates not reloaded (%s); retrying within %d s",
-                        failure.getClass().getSimpleName(), REFRESH.toSeconds()));
+                })
+                .onFailure().invoke(failure -> LOG.warnf("Revoked certificates not reloaded (%s); retrying within %d s",
+                        failure.getClass().getSimpleName(), REFRESH.toSeconds()))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    private void reloadInBackground() {
+        reload().subscribe().with(ignored -> { });
     }
 
     private static Tuple validated(String tenant, String fingerprint, String serialNumber, String issuer, String reason,
