@@ -239,13 +239,22 @@ public class CredentialManager {
         SecretBackend backend = request.backend() == null ? defaultBackend : request.backend();
         stores.requireFits(value, backend);
         byte[] fingerprint = fingerprint("store", portal, backend.name(), value.toJson());
-        return idempotency.once(caller.tenant(), key, "store", fingerprint, STORED, stored -> true,
-                () -> endpoints.load(caller.tenant(), portal, notRegistered(portal))
+        return idempotency.once(caller.tenant(), key, STORE, fingerprint,
+                attempt -> endpoints.load(caller.tenant(), portal, notRegistered(portal))
                         .chain(this::resolveRotation)
-                        .chain(endpoint -> store(caller, endpoint, value, backend, requestToken(caller, portal, key))));
+                        .chain(endpoint -> store(caller, endpoint, value, backend, requestToken(caller, portal, key), attempt)),
+                written -> settled(caller, portal, written).map(endpoint -> {
+                    if (endpoint != null && !written.equals(endpoint.secretVersionId())) {
+                        throw BrokerException.unavailable("IDEMPOTENT_REQUEST_UNSETTLED", "the first request with this"
+                                + " idempotency_key wrote to the secret store, which cannot confirm it yet; retry later", null);
+                    }
+                    return endpoint == null ? null
+                            : new Stored(endpoint.secretVersion(), endpoint.lastRotatedAt(), endpoint.rotationStatus());
+                }));
     }
 
-    private Uni<Stored> store(Caller caller, Endpoint endpoint, SecretValue value, SecretBackend backend, String token) {
+    private Uni<Stored> store(Caller caller, Endpoint endpoint, SecretValue value, SecretBackend backend, String token,
+            Idempotency.Attempt attempt) {
         if (endpoint.referenceInvalid()) {
             return Uni.createFrom().failure(invalidReference(endpoint));
         }
@@ -254,6 +263,7 @@ public class CredentialManager {
                 ? previous : names.arnFor(caller.tenant(), endpoint.portalId(), backend);
         caller.audit().secretArn(target.value());
         return claimed(endpoint, claim -> stores.of(backend).put(target, value, token)
+                        .invoke(written -> attempt.wrote(written.versionId()))
                         .onFailure(SecretStoreException.class).transform(failure -> writeFailure((SecretStoreException) failure)),
                 (claim, written) -> {
                     caller.audit().secretArn(written.arn().value());
@@ -318,14 +328,17 @@ public class CredentialManager {
         SecretValue changes = CredentialRules.requireWellFormed(request.newCredentials(), "new_credentials");
         String key = CredentialRules.idempotencyKey(request.idempotencyKey());
         byte[] fingerprint = fingerprint("rotate", portal, changes.toJson(), request.policy().toString());
-        return idempotency.once(caller.tenant(), key, "rotate", fingerprint, ROTATED, Rotated::success,
-                () -> endpoints.load(caller.tenant(), portal, noCredentials(portal).getMessage())
+        return idempotency.once(caller.tenant(), key, ROTATE, fingerprint,
+                attempt -> endpoints.load(caller.tenant(), portal, noCredentials(portal).getMessage())
                         .chain(this::resolveRotation)
-                        .chain(endpoint -> rotate(caller, endpoint, changes, request.policy(), key)));
+                        .chain(endpoint -> rotate(caller, endpoint, changes, request.policy(), key, attempt)),
+                written -> settled(caller, portal, written).map(endpoint -> endpoint == null ? null
+                        : written.equals(endpoint.pendingVersionId()) ? rotationUnknown(endpoint)
+                        : new Rotated(true, endpoint.rotationStatus(), endpoint.secretVersion(), endpoint.lastRotatedAt(), "")));
     }
 
     private Uni<Rotated> rotate(Caller caller, Endpoint endpoint, SecretValue changes, PasswordGenerator.Policy policy,
-            String key) {
+            String key, Idempotency.Attempt attempt) {
         if (!endpoint.hasSecret()) {
             return Uni.createFrom().failure(endpoint.referenceInvalid() ? invalidReference(endpoint) : noCredentials(endpoint));
         }
@@ -340,13 +353,16 @@ public class CredentialManager {
                 .chain(newValue -> endpoints.claim(endpoint, rotationLease)
                         .chain(claim -> twoPhaseRotation(endpoint, newValue, claim,
                                 // per attempt: a retry after a failed rotation writes another (generated) value
-                                key.isEmpty() ? null : requestToken(caller, endpoint.portalId(), key + "@" + claim))));
+                                key.isEmpty() ? null : requestToken(caller, endpoint.portalId(), key + "@" + claim),
+                                attempt)));
     }
 
-    private Uni<Rotated> twoPhaseRotation(Endpoint endpoint, SecretValue newValue, Instant claim, String token) {
+    private Uni<Rotated> twoPhaseRotation(Endpoint endpoint, SecretValue newValue, Instant claim, String token,
+            Idempotency.Attempt attempt) {
         SecretArn arn = endpoint.secret();
         SecretStore store = stores.of(arn);
         return store.writePending(arn, newValue, token)
+                .invoke(pending -> attempt.wrote(pending.versionId()))
                 .onItemOrFailure().transformToUni((pending, failure) -> failure != null
                         ? rotationFailed(endpoint, claim, failure)
                         : promote(endpoint, claim, store, pending.versionId()));
@@ -386,8 +402,25 @@ public class CredentialManager {
                 endpoint.id(), failure.getClass().getSimpleName());
         return endpoints.markRotationFailed(endpoint, claim)
                 .onFailure().recoverWithNull()
-                .map(ignored -> new Rotated(false, RotationState.PENDING, endpoint.secretVersion(), null,
-                        "the rotation's outcome is not known yet; read the credentials to see which version is current"));
+                .map(ignored -> rotationUnknown(endpoint));
+    }
+
+    private static Rotated rotationUnknown(Endpoint endpoint) {
+        return new Rotated(false, RotationState.PENDING, endpoint.secretVersion(), null,
+                "the rotation's outcome is not known yet; read the credentials to see which version is current");
+    }
+
+    /**
+     * For the retry of a keyed Store or Rotate whose write of version {@code written} is
+     * unsettled: the endpoint once its unfinished change is resolved with the store, when
+     * {@code written} is current or still cannot be told from the store; null when it is
+     * known not to be current (the request runs again).
+     */
+    private Uni<Endpoint> settled(Caller caller, String portal, String written) {
+        return endpoints.load(caller.tenant(), portal, notRegistered(portal))
+                .chain(this::resolveRotation)
+                .map(endpoint -> written.equals(endpoint.secretVersionId()) || written.equals(endpoint.pendingVersionId())
+                        ? endpoint : null);
     }
 
     private Uni<Rotated> rotationFailed(Endpoint endpoint, Instant claim, Throwable failure) {
@@ -542,7 +575,7 @@ public class CredentialManager {
     }
 
 
-    private static final Idempotency.Codec<Stored> STORED = Idempotency.codec(
+    private static final Idempotency.Operation<Stored> STORE = new Idempotency.Operation<>("store", Idempotency.codec(
             stored -> JSON.createObjectNode()
                     .put("version", stored.version())
                     .put("storedAt", stored.storedAt().toString())
@@ -552,9 +585,10 @@ public class CredentialManager {
                 JsonNode node = readJson(json);
                 return new Stored(node.get("version").asLong(), Instant.parse(node.get("storedAt").asText()),
                         RotationState.valueOf(node.get("status").asText()));
-            });
+            }), stored -> Idempotency.Outcome.KEEP);
 
-    private static final Idempotency.Codec<Rotated> ROTATED = Idempotency.codec(
+    /** A failed rotation's version never became current: the key is released; an unknown outcome is settled. */
+    private static final Idempotency.Operation<Rotated> ROTATE = new Idempotency.Operation<>("rotate", Idempotency.codec(
             rotated -> JSON.createObjectNode()
                     .put("version", rotated.version())
                     .put("rotatedAt", rotated.rotatedAt().toString())
@@ -564,7 +598,9 @@ public class CredentialManager {
                 JsonNode node = readJson(json);
                 return new Rotated(true, RotationState.valueOf(node.get("status").asText()), node.get("version").asLong(),
                         Instant.parse(node.get("rotatedAt").asText()), "");
-            });
+            }), rotated -> rotated.success() ? Idempotency.Outcome.KEEP
+                    : rotated.rotationStatus() == RotationState.PENDING ? Idempotency.Outcome.UNSETTLED
+                    : Idempotency.Outcome.RELEASE);
 
     private static JsonNode readJson(String json) {
         try {

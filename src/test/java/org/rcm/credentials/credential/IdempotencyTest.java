@@ -19,6 +19,8 @@ import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -47,8 +49,8 @@ class IdempotencyTest {
     private static final TestIdentity ADMIN = TestIdentity.TENANT_A_ADMIN;
     private static final byte[] REQUEST = "store\0portal\0SSM_PARAMETER_STORE\0{\"password\":\"hunter2\"}"
             .getBytes(StandardCharsets.UTF_8);
-    private static final Idempotency.Codec<String> JSON_STRING = Idempotency.codec(
-            answer -> '"' + answer + '"', json -> json.substring(1, json.length() - 1));
+    private static final Idempotency.Operation<String> STORE = new Idempotency.Operation<>("store", Idempotency.codec(
+            answer -> '"' + answer + '"', json -> json.substring(1, json.length() - 1)), answer -> Idempotency.Outcome.KEEP);
 
     private final LocalAwsControl aws = new LocalAwsControl(TestEnvironment.awsUri());
 
@@ -161,9 +163,65 @@ class IdempotencyTest {
         Management.awaitReady();
     }
 
+    @Test
+    void aKeyWhoseWriteTookEffectIsNeverReleasedAndItsRetrySettlesInsteadOfWritingAgain() {
+        String key = "unsettled-" + System.nanoTime();
+        AtomicInteger writes = new AtomicInteger();
+        Function<Idempotency.Attempt, Uni<String>> writeThenFail = attempt -> {
+            writes.incrementAndGet();
+            attempt.wrote("7");
+            return Uni.createFrom().failure(BrokerException.unavailable("DATABASE_UNAVAILABLE", "record failed", null));
+        };
+        assertThrows(BrokerException.class, () -> once(idempotency, key, writeThenFail, written -> null));
+
+        String settled = once(idempotency, key, writeThenFail, written -> Uni.createFrom().item("settled " + written));
+        String again = once(idempotency, key, writeThenFail, written -> Uni.createFrom().item("settled twice"));
+
+        assertEquals("settled 7", settled);
+        assertEquals("settled 7", again, "a settled answer is kept");
+        assertEquals(1, writes.get());
+    }
+
+    @Test
+    void anUnsettledWriteKnownNotToBeCurrentRunsAgain() {
+        String key = "not-current-" + System.nanoTime();
+        AtomicInteger writes = new AtomicInteger();
+        assertThrows(BrokerException.class, () -> once(idempotency, key, attempt -> {
+            writes.incrementAndGet();
+            attempt.wrote("7");
+            return Uni.createFrom().failure(BrokerException.unavailable("DATABASE_UNAVAILABLE", "record failed", null));
+        }, written -> null));
+
+        String retried = once(idempotency, key, attempt -> {
+            writes.incrementAndGet();
+            return Uni.createFrom().item("second");
+        }, written -> Uni.createFrom().nullItem());
+
+        assertEquals("second", retried);
+        assertEquals(2, writes.get());
+    }
+
+    @Test
+    void aFailureBeforeAnyWriteReleasesTheKey() {
+        String key = "released-" + System.nanoTime();
+        assertThrows(BrokerException.class, () -> once(idempotency, key, attempt -> Uni.createFrom().failure(
+                BrokerException.unavailable("SECRET_STORE_UNAVAILABLE", "write failed", null)), written -> null));
+
+        assertEquals("second", once(idempotency, key, REQUEST, () -> "second"));
+    }
+
     private static String once(Idempotency idempotency, String key, byte[] request, Supplier<String> answer) {
-        return idempotency.once("tenant-a", key, "store", request, JSON_STRING, stored -> true,
-                        () -> Uni.createFrom().item(answer))
+        return once(idempotency, key, request, attempt -> Uni.createFrom().item(answer), written -> null);
+    }
+
+    private static String once(Idempotency idempotency, String key, Function<Idempotency.Attempt, Uni<String>> action,
+            Function<String, Uni<String>> settle) {
+        return once(idempotency, key, REQUEST, action, settle);
+    }
+
+    private static String once(Idempotency idempotency, String key, byte[] request,
+            Function<Idempotency.Attempt, Uni<String>> action, Function<String, Uni<String>> settle) {
+        return idempotency.once("tenant-a", key, STORE, request, action, settle)
                 .await().atMost(Duration.ofSeconds(10));
     }
 

@@ -119,6 +119,29 @@ class RotationFailureTest {
     }
 
     @Test
+    void retryOfARotationWithAnUnknownOutcomeSettlesItInsteadOfRotatingAgain() {
+        String portal = newPortal();
+        Broker.registerAndStore(ADMIN, portal, "old");
+        get(ADMIN, portal);
+        RotateCredentialsRequest keyed = RotateCredentialsRequest.newBuilder().setPortalId(portal)
+                .setNewCredentials(credentialsWith("new")).setIdempotencyKey("unknown-" + portal).build();
+        aws.passNext(SSM_LABEL, 1);
+        aws.failAfterApplyNext(SSM_LABEL, 3);
+        aws.failNext("AmazonSSM.GetParameter", 3);
+        assertEquals(RotationStatus.ROTATION_STATUS_PENDING, credentials(ADMIN).rotateCredentials(keyed).getRotationStatus());
+        aws.resetFaults();
+        aws.resetCalls();
+
+        RotateCredentialsResponse retried = credentials(ADMIN).rotateCredentials(keyed);
+
+        assertTrue(retried.getSuccess(), retried.getError());
+        assertEquals(2, retried.getVersion());
+        assertEquals(0, aws.calls("AmazonSSM.PutParameter"), "the retry wrote no second version");
+        assertEquals(retried, credentials(ADMIN).rotateCredentials(keyed));
+        assertEquals("new", get(ADMIN, portal).getCredentials().getPassword());
+    }
+
+    @Test
     void retriedRotationWithTheSameKeyOnSecretsManagerWritesItsOwnPendingVersion() {
         String portal = newPortal();
         Broker.register(ADMIN, portal);
