@@ -22,6 +22,7 @@ import java.util.Optional;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
@@ -29,7 +30,9 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -119,6 +122,28 @@ public final class DevPki {
 
         public X509Certificate certificate() {
             return certificate;
+        }
+
+        /** Writes a PEM CRL of this CA, valid for a day, listing {@code revoked}; signed with {@code signer} (this CA's key when null). */
+        public Path writeCrl(Path file, List<X509Certificate> revoked, KeyPair signer) {
+            Instant now = Instant.now();
+            X509v2CRLBuilder builder = new X509v2CRLBuilder(X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()),
+                    Date.from(now.minus(Duration.ofMinutes(1))));
+            builder.setNextUpdate(Date.from(now.plus(Duration.ofDays(1))));
+            revoked.forEach(c -> builder.addCRLEntry(c.getSerialNumber(), Date.from(now), CRLReason.keyCompromise));
+            try {
+                ContentSigner contentSigner = new JcaContentSignerBuilder("SHA256withECDSA")
+                        .build((signer == null ? keyPair : signer).getPrivate());
+                writePem(file, new JcaX509CRLConverter().getCRL(builder.build(contentSigner)));
+                return file;
+            } catch (GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException e) {
+                throw new IllegalStateException("could not write a CRL of " + name, e);
+            }
+        }
+
+        /** A key pair that is not this CA's, e.g. to sign a forged CRL. */
+        public static KeyPair otherKey() {
+            return newKeyPair();
         }
 
         /** A TLS server certificate for localhost. */

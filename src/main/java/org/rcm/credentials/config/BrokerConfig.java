@@ -3,6 +3,7 @@ package org.rcm.credentials.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -108,6 +109,19 @@ public interface BrokerConfig {
          * {@code role}, matched against the whole subject CN, e.g. {@code (?<tenant>[^.]+)\.(?<role>worker|admin)}.
          */
         Optional<String> subjectCnPattern();
+
+        /**
+         * Certificate revocation lists of the client CA (PEM or DER files,
+         * {@code RCM_IDENTITY_CRL_FILES}, comma-separated): each must be signed by a CA of the
+         * client trust store; a certificate listed is refused on every call, whatever its
+         * tenant. Reloaded when a file changes ({@link #crlCheckPeriod()}); a file that stops
+         * being valid keeps the previous lists in force.
+         */
+        Optional<List<Path>> crlFiles();
+
+        /** How often the CRL files are checked for changes. */
+        @WithDefault("60s")
+        Duration crlCheckPeriod();
     }
 
     interface Network {

@@ -102,6 +102,11 @@ public class BrokerMetrics {
         counter("rcm.access.revoked", "Calls refused because the client certificate was revoked").increment();
     }
 
+    /** A change of the client CRL files that could not be loaded (the previous lists stay in force). */
+    public void crlReloadFailed() {
+        counter("rcm.crl.reload.failures", "Client CRL file changes that could not be loaded").increment();
+    }
+
     /** One portal of a legacy migration or purge: {@code migrated}, {@code purged} or {@code failed}. */
     public void legacyMigration(String outcome) {
         counter("rcm.legacy.migration", "Portals migrated out of or purged from legacy endpoint config",

@@ -32,6 +32,7 @@ import org.rcm.credentials.reactive.VertxContexts;
  * transaction), when its invalidation listener reconnects, and every {@link #REFRESH}: a
  * revocation is effective everywhere within seconds. Until the first load, every certificate
  * counts as revoked (fail closed), and the replica is not ready ({@code revocation-list}).
+ * Certificates listed in the client CA's CRL files ({@link CrlFiles}) are refused too.
  */
 @ApplicationScoped
 public class RevocationList {
@@ -54,12 +55,14 @@ public class RevocationList {
     private final Pool pool;
     private final Vertx vertx;
     private final CacheInvalidationBus bus;
+    private final CrlFiles crls;
     private final Duration timeout;
     /** "tenant fingerprint" and "tenant serial issuer" keys; null until the first load. */
     private volatile Set<String> revoked;
 
-    public RevocationList(Pool pool, Vertx vertx, CacheInvalidationBus bus, BrokerConfig config) {
+    public RevocationList(Pool pool, Vertx vertx, CacheInvalidationBus bus, CrlFiles crls, BrokerConfig config) {
         this.pool = pool;
+        this.crls = crls;
         this.vertx = vertx;
         this.bus = bus;
         this.timeout = config.databaseTimeout();
@@ -85,7 +88,11 @@ public class RevocationList {
      * issuer. Computed once per certificate (the mapper keeps it), not per call.
      */
     public static String serialKey(X509Certificate certificate) {
-        return serial(certificate.getSerialNumber()) + " " + issuer(certificate.getIssuerX500Principal());
+        return serialKey(certificate.getSerialNumber(), certificate.getIssuerX500Principal());
+    }
+
+    static String serialKey(BigInteger serialNumber, X500Principal issuer) {
+        return serial(serialNumber) + " " + issuer(issuer);
     }
 
     /**
@@ -94,7 +101,8 @@ public class RevocationList {
      */
     public boolean isRevoked(String fingerprint, String serialKey, String tenant) {
         Set<String> current = revoked;
-        return current == null || current.contains(tenant + " " + fingerprint) || current.contains(tenant + " " + serialKey);
+        return current == null || current.contains(tenant + " " + fingerprint) || current.contains(tenant + " " + serialKey)
+                || crls.isRevoked(serialKey);
     }
 
     /**

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -74,6 +75,15 @@ public final class TestEnvironment {
         return new DatabaseProxy();
     }
 
+    /** The client CA's CRL file that the broker under test reads. */
+    public static Path crlFile() {
+        return crlFile(pkiDir());
+    }
+
+    private static Path crlFile(Path pkiDir) {
+        return pkiDir.resolve("clients.crl");
+    }
+
     /** Handle on the database proxy that works from any class loader (through its control API). */
     public static final class DatabaseProxy {
         private final URI control = URI.create(System.getProperty(PREFIX + "proxy.control"));
@@ -108,6 +118,10 @@ public final class TestEnvironment {
         LocalServices services = new LocalServices(postgres, database.viaPort(proxy.port()), aws, pki);
         services.brokerConfig().forEach((k, v) -> System.setProperty(PREFIX + "config." + k, v));
         System.setProperty(PREFIX + "config.rcm.environment", ENVIRONMENT);
+        // the client CA publishes a CRL (empty at first), checked for changes often
+        System.setProperty(PREFIX + "config.rcm.identity.crl-files",
+                pki.ca().writeCrl(crlFile(pkiDir), List.of(), null).toString());
+        System.setProperty(PREFIX + "config.rcm.identity.crl-check-period", "200ms");
         System.setProperty(PREFIX + "db.host", database.server().host());
         System.setProperty(PREFIX + "db.port", String.valueOf(database.server().port()));
         System.setProperty(PREFIX + "db.user", database.server().user());

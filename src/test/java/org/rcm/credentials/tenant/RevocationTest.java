@@ -18,12 +18,15 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.rcm.credentials.api.v1.GetCredentialsRequest;
 import org.rcm.credentials.api.v1.ListRevokedCertificatesRequest;
 import org.rcm.credentials.api.v1.RevokeClientCertificateRequest;
 import org.rcm.credentials.api.v1.RevokeClientCertificateResponse;
+import org.rcm.credentials.local.DevPki;
+import org.rcm.credentials.local.LocalPki;
 import org.rcm.credentials.support.AuditLog;
 import org.rcm.credentials.support.Await;
 import org.rcm.credentials.support.Broker;
@@ -113,6 +116,23 @@ class RevocationTest {
                     () -> Broker.admin(admin).revokeClientCertificate(bad));
             assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), bad.toString());
         }
+    }
+
+    @Test
+    void aCertificateListedInTheClientCasCrlIsRefusedAndAForgedCrlIsNot() throws Exception {
+        String tenant = "crl-" + UUID.randomUUID();
+        Channel worker = TestGrpc.channel(tenant, "worker");
+        assertEquals(Status.Code.NOT_FOUND, getCode(worker));
+        DevPki.Authority ca = LocalPki.load(TestEnvironment.pkiDir(), TestEnvironment.TRUST_DOMAIN).ca();
+        double failuresBefore = Metrics.count(registry, "rcm.crl.reload.failures");
+
+        ca.writeCrl(TestEnvironment.crlFile(), List.of(certificate(tenant, "worker")), DevPki.Authority.otherKey());
+        Await.until(WAIT, () -> Metrics.count(registry, "rcm.crl.reload.failures") > failuresBefore);
+        assertEquals(Status.Code.NOT_FOUND, getCode(worker), "a CRL the client CA did not sign revokes nothing");
+
+        ca.writeCrl(TestEnvironment.crlFile(), List.of(certificate(tenant, "worker")), null);
+        Await.until(WAIT, () -> getCode(worker) == Status.Code.UNAUTHENTICATED);
+        assertEquals(Status.Code.NOT_FOUND, getCode(TestGrpc.channel(tenant, "admin")), "only the listed certificate");
     }
 
     private static String entryFingerprint(String tenant) throws Exception {
