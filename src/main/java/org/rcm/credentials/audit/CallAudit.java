@@ -1,27 +1,33 @@
 package org.rcm.credentials.audit;
 
 import io.grpc.Context;
-import org.rcm.credentials.tenant.Caller;
 
 /**
  * What one audited RPC has learnt about itself, for its audit row: who called (set by the
  * identity interceptor once the certificate maps to a tenant), which portal (from the
- * request), and which secret (set by the domain once it knows the ARN).
+ * request), which secret (set by the domain once it knows the ARN), and, for an answer that
+ * reports a failure (a rotation's {@code success=false}), why.
  */
 public final class CallAudit {
 
-    static final Context.Key<CallAudit> KEY = Context.key("rcm.call-audit");
+    /** Where the audit interceptor puts the note of the call it handles. */
+    public static final Context.Key<CallAudit> KEY = Context.key("rcm.call-audit");
 
     /** For calls that are not audited: every note is ignored. */
     public static final CallAudit NONE = new CallAudit(null);
 
     private final AccessType accessType;
-    private volatile Caller caller;
+    private volatile Who caller;
     private volatile String portalId;
     private volatile String secretArn;
     private volatile boolean unexpectedIp;
+    private volatile String failure;
 
-    CallAudit(AccessType accessType) {
+    /** Who called, as the audit row names them. */
+    public record Who(String tenant, String principal, String ipAddress, String userAgent) {
+    }
+
+    public CallAudit(AccessType accessType) {
         this.accessType = accessType;
     }
 
@@ -32,7 +38,7 @@ public final class CallAudit {
     }
 
     /** Records who is calling; without a caller (no tenant known) no row is written. */
-    public void caller(Caller caller) {
+    public void caller(Who caller) {
         this.caller = caller;
     }
 
@@ -46,32 +52,43 @@ public final class CallAudit {
         this.unexpectedIp = true;
     }
 
-    void portalId(String portalId) {
+    /** Records that the call's answer, though not an RPC error, reports a failure (a caller-facing reason). */
+    public void failed(String reason) {
+        this.failure = reason;
+    }
+
+    public void portalId(String portalId) {
         this.portalId = portalId;
     }
 
     /** Whether only a refused call of this RPC gets a row: the admin RPCs that have no access type of their own. */
-    boolean refusalsOnly() {
+    public boolean refusalsOnly() {
         return accessType == AccessType.ADMIN;
     }
 
-    AccessType accessType() {
+    public AccessType accessType() {
         return accessType;
     }
 
-    Caller caller() {
+    /** Who called; null when the certificate mapped to no tenant. */
+    public Who caller() {
         return caller;
     }
 
-    String portalId() {
+    public String portalId() {
         return portalId;
     }
 
-    String secretArn() {
+    public String secretArn() {
         return secretArn;
     }
 
-    boolean isUnexpectedIp() {
+    public boolean isUnexpectedIp() {
         return unexpectedIp;
+    }
+
+    /** The failure the answer reports, or null. */
+    public String failure() {
+        return failure;
     }
 }

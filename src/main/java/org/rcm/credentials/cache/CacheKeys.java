@@ -9,7 +9,7 @@ import java.util.HexFormat;
  * Cache keys. Locally a key is plain text (cheap on the hot path); what crosses to other
  * replicas in a NOTIFY payload is its {@link #hash}, which names neither an ARN nor a portal.
  */
-final class CacheKeys {
+public final class CacheKeys {
 
     private CacheKeys() {
     }
@@ -18,7 +18,7 @@ final class CacheKeys {
         return "s:" + arn + "#" + versionId;
     }
 
-    static String endpoint(String tenant, String portal) {
+    public static String endpoint(String tenant, String portal) {
         return "e:" + tenant + "/" + portal;
     }
 

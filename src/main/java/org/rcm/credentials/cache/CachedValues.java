@@ -5,7 +5,7 @@ import io.smallrye.mutiny.Uni;
 import java.util.concurrent.CompletableFuture;
 
 /** Small helpers over the Quarkus cache shared by the broker's caches. */
-final class CachedValues {
+public final class CachedValues {
 
     private CachedValues() {
     }
@@ -16,7 +16,7 @@ final class CachedValues {
      * go through it, so that concurrent misses still share one load.
      */
     @SuppressWarnings("unchecked")
-    static <V> V ifLoaded(CaffeineCache cache, String key) {
+    public static <V> V ifLoaded(CaffeineCache cache, String key) {
         CompletableFuture<Object> entry = cache.getIfPresent(key);
         if (entry == null || !entry.isDone() || entry.isCompletedExceptionally()) {
             return null;
@@ -25,7 +25,7 @@ final class CachedValues {
     }
 
     /** Cache invalidations complete synchronously; subscribing runs them. */
-    static void run(Uni<Void> invalidation) {
+    public static void run(Uni<Void> invalidation) {
         invalidation.subscribe().with(ignored -> { });
     }
 }

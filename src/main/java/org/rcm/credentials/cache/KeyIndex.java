@@ -21,7 +21,7 @@ import java.util.function.Predicate;
  * last one (amortised O(1) per key added) and drops the keys that {@code cached} no longer
  * finds. A key added less than {@code grace} ago is kept: its entry may be being inserted.
  */
-final class KeyIndex {
+public final class KeyIndex {
 
     static final Duration GRACE = Duration.ofSeconds(10);
     private static final int MIN_PRUNE_SIZE = 1024;
@@ -34,7 +34,7 @@ final class KeyIndex {
     private volatile long pruneAbove = MIN_PRUNE_SIZE;
 
     /** {@code cached} tells whether a key still has an entry in the indexed cache(s). */
-    KeyIndex(Predicate<String> cached) {
+    public KeyIndex(Predicate<String> cached) {
         this(cached, GRACE);
     }
 
@@ -44,7 +44,7 @@ final class KeyIndex {
     }
 
     /** Records a key whose entry is about to be inserted. */
-    void add(String key) {
+    public void add(String key) {
         long now = System.nanoTime();
         keysByHash.compute(CacheKeys.hash(key), (hash, keys) -> {
             Map<String, Long> updated = keys == null ? new HashMap<>(2) : keys;
@@ -57,13 +57,13 @@ final class KeyIndex {
     }
 
     /** Removes and returns the keys of {@code hash}, for the caller to invalidate. */
-    Set<String> take(String hash) {
+    public Set<String> take(String hash) {
         Map<String, Long> keys = keysByHash.remove(hash);
         return keys == null ? Set.of() : keys.keySet();
     }
 
     /** Forgets every key; the caller then invalidates the whole cache. */
-    void clear() {
+    public void clear() {
         keysByHash.clear();
     }
 

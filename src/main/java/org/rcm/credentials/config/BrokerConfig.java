@@ -1,14 +1,12 @@
 package org.rcm.credentials.config;
 
 import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.rcm.credentials.secretstore.SecretBackend;
 
 /** The service's own settings, {@code rcm.*}. Quarkus' settings stay under {@code quarkus.*}. */
 @ConfigMapping(prefix = "rcm")
@@ -19,9 +17,6 @@ public interface BrokerConfig {
 
     /** The AWS account and region that hold the secrets. */
     Aws aws();
-
-    /** How secrets are written to SSM Parameter Store and Secrets Manager. */
-    SecretStore secretStore();
 
     /** How client certificates map to tenants and roles. */
     Identity identity();
@@ -247,30 +242,5 @@ public interface BrokerConfig {
         SUBJECT_CN,
         /** The {@code client_certificate} table, by SHA-256 fingerprint of the certificate. */
         TABLE
-    }
-
-    interface SecretStore {
-        /** Backend for portals whose request names none. */
-        @WithDefault("SSM_PARAMETER_STORE")
-        SecretBackend defaultBackend();
-
-        /** KMS key that encrypts SSM SecureString parameters. */
-        @WithDefault("alias/aws/ssm")
-        String ssmKmsKeyId();
-
-        /** KMS key for Secrets Manager secrets; unset means the account's default key. */
-        Optional<String> secretsManagerKmsKeyId();
-
-        /** Use SSM's advanced tier (8 KB values instead of 4 KB; charged per parameter). */
-        @WithDefault("false")
-        boolean ssmAdvancedTier();
-
-        /**
-         * Days a deleted Secrets Manager secret stays recoverable, 7 to 30; 0 deletes at once,
-         * without recovery. Any other value stops the start-up.
-         */
-        @WithDefault("7")
-        @WithConverter(RecoveryWindowConverter.class)
-        int recoveryWindowDays();
     }
 }

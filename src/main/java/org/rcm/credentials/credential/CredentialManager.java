@@ -28,6 +28,7 @@ import org.rcm.credentials.secretstore.SecretArn;
 import org.rcm.credentials.secretstore.SecretBackend;
 import org.rcm.credentials.secretstore.SecretNames;
 import org.rcm.credentials.secretstore.SecretStore;
+import org.rcm.credentials.secretstore.SecretStoreConfig;
 import org.rcm.credentials.secretstore.SecretStoreException;
 import org.rcm.credentials.secretstore.SecretStores;
 import org.rcm.credentials.secretstore.SecretValue;
@@ -61,7 +62,7 @@ public class CredentialManager {
 
     public CredentialManager(Endpoints endpoints, SecretNames names, SecretStores stores, SecretCache cache,
             Idempotency idempotency, PasswordGenerator passwords, TotpGenerator totp, BrokerMetrics metrics,
-            BrokerConfig config) {
+            BrokerConfig config, SecretStoreConfig secretStoreConfig) {
         this.endpoints = endpoints;
         this.names = names;
         this.stores = stores;
@@ -70,7 +71,7 @@ public class CredentialManager {
         this.passwords = passwords;
         this.totp = totp;
         this.metrics = metrics;
-        this.defaultBackend = config.secretStore().defaultBackend();
+        this.defaultBackend = secretStoreConfig.defaultBackend();
         this.rotationLease = config.rotation().lease();
     }
 
@@ -334,7 +335,12 @@ public class CredentialManager {
                         .chain(endpoint -> rotate(caller, endpoint, changes, request.policy(), key, attempt)),
                 written -> settled(caller, portal, written).map(endpoint -> endpoint == null ? null
                         : written.equals(endpoint.pendingVersionId()) ? rotationUnknown(endpoint)
-                        : new Rotated(true, endpoint.rotationStatus(), endpoint.secretVersion(), endpoint.lastRotatedAt(), "")));
+                        : new Rotated(true, endpoint.rotationStatus(), endpoint.secretVersion(), endpoint.lastRotatedAt(), "")))
+                .invoke(rotated -> {
+                    if (!rotated.success()) {
+                        caller.audit().failed("rotation failed: " + rotated.error());
+                    }
+                });
     }
 
     private Uni<Rotated> rotate(Caller caller, Endpoint endpoint, SecretValue changes, PasswordGenerator.Policy policy,

@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 import java.util.stream.StreamSupport;
 import org.jboss.logging.Logger;
 import org.rcm.credentials.cache.CacheInvalidationBus;
-import org.rcm.credentials.cache.EndpointCache;
+import org.rcm.credentials.endpoint.EndpointCache;
 import org.rcm.credentials.config.BrokerConfig;
 import org.rcm.credentials.error.BrokerException;
 import org.rcm.credentials.reactive.VertxContexts;

@@ -26,7 +26,7 @@ import org.rcm.credentials.api.v1.SetRotationScheduleResponse;
 import org.rcm.credentials.credential.CredentialManager;
 import org.rcm.credentials.legacy.LegacyMigration;
 import org.rcm.credentials.tenant.RevocationList;
-import org.rcm.credentials.tenant.CallerInterceptor;
+import org.rcm.credentials.grpc.CallerInterceptor;
 
 /** {@code rcm.credentials.v1.CredentialAdminService}: maps requests, delegates, maps responses. */
 @GrpcService

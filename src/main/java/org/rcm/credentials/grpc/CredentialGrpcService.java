@@ -15,7 +15,7 @@ import org.rcm.credentials.api.v1.StoreCredentialsRequest;
 import org.rcm.credentials.api.v1.StoreCredentialsResponse;
 import org.rcm.credentials.credential.CredentialManager;
 import org.rcm.credentials.error.BrokerException;
-import org.rcm.credentials.tenant.CallerInterceptor;
+import org.rcm.credentials.grpc.CallerInterceptor;
 
 /**
  * {@code rcm.credentials.v1.CredentialService}: maps requests, delegates to the

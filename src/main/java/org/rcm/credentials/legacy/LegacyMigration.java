@@ -20,6 +20,7 @@ import org.rcm.credentials.reactive.VertxContexts;
 import org.rcm.credentials.secretstore.SecretArn;
 import org.rcm.credentials.secretstore.SecretBackend;
 import org.rcm.credentials.secretstore.SecretNames;
+import org.rcm.credentials.secretstore.SecretStoreConfig;
 import org.rcm.credentials.secretstore.SecretStoreException;
 import org.rcm.credentials.secretstore.SecretStores;
 import org.rcm.credentials.secretstore.SecretValue;
@@ -73,13 +74,13 @@ public class LegacyMigration {
     private final int concurrency;
 
     public LegacyMigration(Endpoints endpoints, SecretNames names, SecretStores stores, AuditWriter audit,
-            BrokerMetrics metrics, BrokerConfig config) {
+            BrokerMetrics metrics, BrokerConfig config, SecretStoreConfig secretStoreConfig) {
         this.endpoints = endpoints;
         this.names = names;
         this.stores = stores;
         this.audit = audit;
         this.metrics = metrics;
-        this.defaultBackend = config.secretStore().defaultBackend();
+        this.defaultBackend = secretStoreConfig.defaultBackend();
         this.lease = config.rotation().lease();
         this.concurrency = config.legacy().concurrency();
     }

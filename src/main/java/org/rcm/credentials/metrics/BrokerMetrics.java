@@ -5,12 +5,10 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
-import org.rcm.credentials.audit.AccessType;
 
 /**
  * Every metric the broker publishes, in one place. Tags are low-cardinality (access type,
@@ -23,8 +21,8 @@ import org.rcm.credentials.audit.AccessType;
 public class BrokerMetrics {
 
     private final MeterRegistry registry;
-    private final Map<AccessType, Counter> accessSucceeded = new EnumMap<>(AccessType.class);
-    private final Map<AccessType, Counter> accessFailed = new EnumMap<>(AccessType.class);
+    private final Map<String, Counter> accessSucceeded = new ConcurrentHashMap<>();
+    private final Map<String, Counter> accessFailed = new ConcurrentHashMap<>();
     private final Map<String, Counter> cacheLookups = new ConcurrentHashMap<>();
     private final Map<String, Counter> byTags = new ConcurrentHashMap<>();
     private final Counter auditRowsWritten;
@@ -35,10 +33,6 @@ public class BrokerMetrics {
 
     public BrokerMetrics(MeterRegistry registry) {
         this.registry = registry;
-        for (AccessType type : AccessType.values()) {
-            accessSucceeded.put(type, accessCounter(type, "success"));
-            accessFailed.put(type, accessCounter(type, "failure"));
-        }
         this.auditRowsWritten = auditRows("written", "Access-log rows committed");
         this.auditRowsFailed = auditRows("failed", "Access-log rows of batch writes that failed or timed out (the rows are retried)");
         this.auditRowsDropped = auditRows("dropped", "Access-log rows dropped from a full queue (best-effort mode)");
@@ -59,15 +53,27 @@ public class BrokerMetrics {
         }
     }
 
-    /** An audited call ended; {@code success} as its audit row says. */
-    public void access(AccessType type, boolean success) {
-        (success ? accessSucceeded : accessFailed).get(type).increment();
+    /** Registers the access counters of an access type at zero, so that alerts see its first event. */
+    public void declareAccessType(String accessType) {
+        access(accessType, true, 0);
+        access(accessType, false, 0);
+    }
+
+    /** An audited call of {@code accessType} (as the access log names it) ended; {@code success} as its audit row says. */
+    public void access(String accessType, boolean success) {
+        access(accessType, success, 1);
+    }
+
+    private void access(String accessType, boolean success, int n) {
+        (success ? accessSucceeded : accessFailed)
+                .computeIfAbsent(accessType, type -> accessCounter(type, success ? "success" : "failure"))
+                .increment(n);
     }
 
     /** An audited call came with a certificate that maps to no tenant, so it has no audit row. */
-    public void accessWithoutTenant(AccessType type) {
+    public void accessWithoutTenant(String accessType) {
         counter("rcm.access.unauthenticated", "Calls refused because the certificate maps to no tenant",
-                "access_type", type.dbValue()).increment();
+                "access_type", accessType).increment();
     }
 
     /** A secret-cache lookup: {@code hit}, {@code miss}, or {@code stale} (served during a store outage). */
@@ -164,9 +170,9 @@ public class BrokerMetrics {
         auditRowsRejected.increment();
     }
 
-    private Counter accessCounter(AccessType type, String outcome) {
+    private Counter accessCounter(String accessType, String outcome) {
         return Counter.builder("rcm.credential.access")
-                .tag("access_type", type.dbValue()).tag("outcome", outcome)
+                .tag("access_type", accessType).tag("outcome", outcome)
                 .description("Audited credential accesses").register(registry);
     }
 

@@ -3,7 +3,6 @@ package org.rcm.credentials.secretstore;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Predicate;
-import org.rcm.credentials.config.BrokerConfig;
 import org.rcm.credentials.error.BrokerException;
 import org.rcm.credentials.secretstore.SecretStoreException.Reason;
 
@@ -15,10 +14,10 @@ public class SecretStores {
     private final SecretsManagerSecretStore secretsManager;
     private final boolean ssmAdvancedTier;
 
-    public SecretStores(SsmSecretStore ssm, SecretsManagerSecretStore secretsManager, BrokerConfig config) {
+    public SecretStores(SsmSecretStore ssm, SecretsManagerSecretStore secretsManager, SecretStoreConfig config) {
         this.ssm = ssm;
         this.secretsManager = secretsManager;
-        this.ssmAdvancedTier = config.secretStore().ssmAdvancedTier();
+        this.ssmAdvancedTier = config.ssmAdvancedTier();
     }
 
     /** The store that holds {@code arn}. */

@@ -4,7 +4,6 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.rcm.credentials.config.BrokerConfig;
 import org.rcm.credentials.secretstore.SecretStoreException.Reason;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerAsyncClient;
 import software.amazon.awssdk.services.secretsmanager.model.DescribeSecretResponse;
@@ -27,11 +26,11 @@ public class SecretsManagerSecretStore implements SecretStore {
     private final String kmsKeyId;
     private final int recoveryWindowDays;
 
-    public SecretsManagerSecretStore(SecretsManagerAsyncClient client, SecretNames names, BrokerConfig config) {
+    public SecretsManagerSecretStore(SecretsManagerAsyncClient client, SecretNames names, SecretStoreConfig config) {
         this.client = client;
         this.names = names;
-        this.kmsKeyId = config.secretStore().secretsManagerKmsKeyId().orElse(null);
-        this.recoveryWindowDays = config.secretStore().recoveryWindowDays();
+        this.kmsKeyId = config.secretsManagerKmsKeyId().orElse(null);
+        this.recoveryWindowDays = config.recoveryWindowDays();
     }
 
     @Override

@@ -4,7 +4,6 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.regex.Pattern;
-import org.rcm.credentials.config.BrokerConfig;
 import org.rcm.credentials.secretstore.SecretStoreException.Reason;
 import software.amazon.awssdk.services.ssm.SsmAsyncClient;
 import software.amazon.awssdk.services.ssm.model.ParameterTier;
@@ -28,8 +27,8 @@ public class SsmSecretStore implements SecretStore {
     private final boolean advancedTier;
 
     @Inject
-    public SsmSecretStore(SsmAsyncClient ssm, BrokerConfig config) {
-        this(ssm, config.secretStore().ssmKmsKeyId(), config.secretStore().ssmAdvancedTier());
+    public SsmSecretStore(SsmAsyncClient ssm, SecretStoreConfig config) {
+        this(ssm, config.ssmKmsKeyId(), config.ssmAdvancedTier());
     }
 
     /** For tests and tools; the service uses the configured values. */

@@ -20,6 +20,7 @@ import org.rcm.credentials.secretstore.SecretArn;
 import org.rcm.credentials.secretstore.SecretBackend;
 import org.rcm.credentials.secretstore.SecretValue;
 import org.rcm.credentials.support.Await;
+import org.rcm.credentials.endpoint.EndpointCache;
 
 /**
  * An invalidation message, sent through Postgres NOTIFY and received by this replica's

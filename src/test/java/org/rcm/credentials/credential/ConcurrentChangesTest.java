@@ -24,7 +24,7 @@ import org.rcm.credentials.api.v1.DeleteCredentialsRequest;
 import org.rcm.credentials.api.v1.RotateCredentialsRequest;
 import org.rcm.credentials.api.v1.RotateCredentialsResponse;
 import org.rcm.credentials.api.v1.StoreCredentialsRequest;
-import org.rcm.credentials.cache.EndpointCache;
+import org.rcm.credentials.endpoint.EndpointCache;
 import org.rcm.credentials.cache.SecretCache;
 import org.rcm.credentials.endpoint.Endpoint;
 import org.rcm.credentials.local.aws.LocalAwsControl;

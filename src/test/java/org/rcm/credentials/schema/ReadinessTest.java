@@ -14,7 +14,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.rcm.credentials.cache.EndpointCache;
+import org.rcm.credentials.endpoint.EndpointCache;
 import org.rcm.credentials.endpoint.Endpoint;
 import org.rcm.credentials.endpoint.LegacyState;
 import org.rcm.credentials.support.Await;

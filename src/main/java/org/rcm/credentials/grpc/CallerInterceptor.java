@@ -1,4 +1,4 @@
-package org.rcm.credentials.tenant;
+package org.rcm.credentials.grpc;
 
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -15,12 +15,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import org.jboss.logging.Logger;
 import org.rcm.credentials.audit.CallAudit;
 import org.rcm.credentials.config.BrokerConfig;
 import org.rcm.credentials.error.BrokerException;
-import org.jboss.logging.Logger;
-import org.rcm.credentials.grpc.GrpcExceptionMapper;
 import org.rcm.credentials.metrics.BrokerMetrics;
+import org.rcm.credentials.tenant.Caller;
+import org.rcm.credentials.tenant.NetworkPolicy;
+import org.rcm.credentials.tenant.TenantIdentity;
+import org.rcm.credentials.tenant.TenantIdentityAugmentor;
 
 /**
  * Authenticates and authorises every broker RPC before its handler runs: the caller's
@@ -90,7 +93,7 @@ public class CallerInterceptor implements ServerInterceptor {
         CallAudit audit = CallAudit.current();
         InetAddress address = remoteAddress(call);
         Caller caller = new Caller(tenant, address == null ? null : address.getHostAddress(), headers.get(USER_AGENT), audit);
-        audit.caller(caller);
+        audit.caller(new CallAudit.Who(tenant.tenant(), tenant.principal(), caller.ipAddress(), caller.userAgent()));
         NetworkPolicy.Verdict verdict = network.check(tenant.tenant(), address);
         if (verdict != NetworkPolicy.Verdict.EXPECTED) {
             audit.unexpectedIp();

@@ -1,4 +1,4 @@
-package org.rcm.credentials.tenant;
+package org.rcm.credentials.grpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -6,7 +6,8 @@ import java.util.EnumSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.rcm.credentials.tenant.AccessPolicy.Requirement;
+import org.rcm.credentials.grpc.AccessPolicy.Requirement;
+import org.rcm.credentials.tenant.Role;
 
 /** Which gRPC methods are served, and to whom. */
 class AccessPolicyTest {

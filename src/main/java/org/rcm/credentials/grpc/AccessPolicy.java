@@ -1,10 +1,11 @@
-package org.rcm.credentials.tenant;
+package org.rcm.credentials.grpc;
 
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 import org.rcm.credentials.api.v1.CredentialAdminServiceGrpc;
 import org.rcm.credentials.api.v1.CredentialServiceGrpc;
+import org.rcm.credentials.tenant.Role;
 
 /**
  * Who may call which gRPC method. The broker's two services are tenant RPCs: workers read

@@ -1,4 +1,4 @@
-package org.rcm.credentials.config;
+package org.rcm.credentials.secretstore;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,12 +23,12 @@ class RecoveryWindowValidationTest {
     @ParameterizedTest
     @ValueSource(ints = {0, 7, 8, 29, 30})
     void windowsSecretsManagerAcceptsAreRead(int days) {
-        assertEquals(days, config(String.valueOf(days)).secretStore().recoveryWindowDays());
+        assertEquals(days, config(String.valueOf(days)).recoveryWindowDays());
     }
 
     @Test
     void defaultWindowIsSevenDays() {
-        assertEquals(7, config(null).secretStore().recoveryWindowDays());
+        assertEquals(7, config(null).recoveryWindowDays());
     }
 
     @ParameterizedTest
@@ -39,7 +39,7 @@ class RecoveryWindowValidationTest {
                 .hasMessageContaining("must be 0 (delete without recovery) or 7 to 30 days");
     }
 
-    private static BrokerConfig config(String recoveryWindowDays) {
+    private static SecretStoreConfig config(String recoveryWindowDays) {
         Map<String, String> properties = new HashMap<>(Map.of(
                 "rcm.environment", "test",
                 "rcm.aws.account-id", "000000000000",
@@ -49,9 +49,9 @@ class RecoveryWindowValidationTest {
         }
         return new SmallRyeConfigBuilder()
                 .withConverter(Duration.class, 100, new DurationConverter())
-                .withMapping(BrokerConfig.class)
+                .withMapping(SecretStoreConfig.class)
                 .withSources(new PropertiesConfigSource(properties, "test", 100))
                 .build()
-                .getConfigMapping(BrokerConfig.class);
+                .getConfigMapping(SecretStoreConfig.class);
     }
 }

@@ -1,4 +1,4 @@
-package org.rcm.credentials.config;
+package org.rcm.credentials.secretstore;
 
 import org.eclipse.microprofile.config.spi.Converter;
 

@@ -1,4 +1,4 @@
-package org.rcm.credentials.config;
+package org.rcm.credentials.secretstore;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import org.rcm.credentials.secretstore.SecretValue;

@@ -1,4 +1,4 @@
-package org.rcm.credentials.cache;
+package org.rcm.credentials.endpoint;
 
 import io.quarkus.cache.Cache;
 import io.quarkus.cache.CacheName;
@@ -6,7 +6,10 @@ import io.quarkus.cache.CaffeineCache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.function.Supplier;
-import org.rcm.credentials.endpoint.Endpoint;
+import org.rcm.credentials.cache.CacheInvalidationBus;
+import org.rcm.credentials.cache.CacheKeys;
+import org.rcm.credentials.cache.CachedValues;
+import org.rcm.credentials.cache.KeyIndex;
 import org.rcm.credentials.error.BrokerException;
 
 /**

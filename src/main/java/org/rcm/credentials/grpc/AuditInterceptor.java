@@ -1,4 +1,4 @@
-package org.rcm.credentials.audit;
+package org.rcm.credentials.grpc;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
@@ -21,10 +21,11 @@ import java.util.Map;
 import java.util.Set;
 import org.rcm.credentials.api.v1.CredentialAdminServiceGrpc;
 import org.rcm.credentials.api.v1.CredentialServiceGrpc;
-import org.rcm.credentials.api.v1.RotateCredentialsResponse;
-import org.rcm.credentials.grpc.GrpcExceptionMapper;
+import org.rcm.credentials.audit.AccessType;
+import org.rcm.credentials.audit.AuditEvent;
+import org.rcm.credentials.audit.AuditWriter;
+import org.rcm.credentials.audit.CallAudit;
 import org.rcm.credentials.metrics.BrokerMetrics;
-import org.rcm.credentials.tenant.Caller;
 
 /**
  * Writes one access-log row for every call of an audited RPC, whatever ends it:
@@ -67,6 +68,9 @@ public class AuditInterceptor implements ServerInterceptor, Prioritized {
     public AuditInterceptor(AuditWriter writer, BrokerMetrics metrics) {
         this.writer = writer;
         this.metrics = metrics;
+        for (AccessType type : AccessType.values()) {
+            metrics.declareAccessType(type.dbValue());
+        }
     }
 
     @Override
@@ -111,9 +115,9 @@ public class AuditInterceptor implements ServerInterceptor, Prioritized {
 
         @Override
         public void close(Status status, Metadata trailers) {
-            Caller caller = audit.caller();
+            CallAudit.Who caller = audit.caller();
             if (caller == null) {
-                metrics.accessWithoutTenant(audit.accessType());
+                metrics.accessWithoutTenant(audit.accessType().dbValue());
                 finish(status, trailers);
                 return;
             }
@@ -121,8 +125,8 @@ public class AuditInterceptor implements ServerInterceptor, Prioritized {
                 finish(status, trailers);
                 return;
             }
-            String failure = failureOf(status, response);
-            metrics.access(audit.accessType(), failure == null);
+            String failure = failureOf(status, audit);
+            metrics.access(audit.accessType().dbValue(), failure == null);
             writer.record(new AuditEvent(caller.tenant(), audit.portalId(), audit.secretArn(), audit.accessType(),
                             caller.principal(), caller.ipAddress(), caller.userAgent(), failure == null, failure,
                             audit.isUnexpectedIp(), Instant.now()),
@@ -155,16 +159,13 @@ public class AuditInterceptor implements ServerInterceptor, Prioritized {
         }
     }
 
-    /** The caller-facing reason a call failed, or null when it succeeded. */
-    private static String failureOf(Status status, Object response) {
+    /** The caller-facing reason a call failed (its status, or the failure its answer reports), or null. */
+    private static String failureOf(Status status, CallAudit audit) {
         if (!status.isOk()) {
             String description = status.getDescription();
             return status.getCode() + (description == null ? "" : ": " + description);
         }
-        if (response instanceof RotateCredentialsResponse rotation && !rotation.getSuccess()) {
-            return "rotation failed: " + rotation.getError();
-        }
-        return null;
+        return audit.failure();
     }
 
     private static String portalIdOf(Object message) {
