@@ -1,13 +1,15 @@
 package org.rcm.credentials.credential;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.regex.Pattern;
 import org.rcm.credentials.error.BrokerException;
 import org.rcm.credentials.secretstore.SecretValue;
 
 /** What well-formed credentials look like. Messages name the field, never its value. */
-final class CredentialRules {
+public final class CredentialRules {
 
     static final int MAX_USERNAME = 256;
     static final int MAX_PASSWORD = 1024;
@@ -23,12 +25,12 @@ final class CredentialRules {
     }
 
     /** Credentials to store: username and password required, the rest well-formed. */
-    static SecretValue requireComplete(SecretValue value) {
+    public static SecretValue requireComplete(SecretValue value) {
         return requireComplete(value, "credentials");
     }
 
     /** {@link #requireComplete(SecretValue)} for credentials that the request calls {@code field}. */
-    static SecretValue requireComplete(SecretValue value, String field) {
+    public static SecretValue requireComplete(SecretValue value, String field) {
         if (value.username().isEmpty()) {
             throw invalid("INVALID_CREDENTIALS", field + ".username is required");
         }
@@ -39,7 +41,7 @@ final class CredentialRules {
     }
 
     /** Every field that is set is well-formed; empty fields are allowed. */
-    static SecretValue requireWellFormed(SecretValue value, String field) {
+    public static SecretValue requireWellFormed(SecretValue value, String field) {
         text(field + ".username", value.username(), MAX_USERNAME);
         text(field + ".password", value.password(), MAX_PASSWORD);
         if (!value.mfaSeed().isEmpty() && !BASE32.matcher(normalizedSeed(value.mfaSeed())).matches()) {
@@ -62,7 +64,7 @@ final class CredentialRules {
     }
 
     /** An idempotency key is empty (none) or 1..128 printable ASCII characters. */
-    static String idempotencyKey(String key) {
+    public static String idempotencyKey(String key) {
         if (!key.isEmpty() && !IDEMPOTENCY_KEY.matcher(key).matches()) {
             throw invalid("INVALID_IDEMPOTENCY_KEY", "idempotency_key must be 1..128 printable ASCII characters");
         }
@@ -70,7 +72,7 @@ final class CredentialRules {
     }
 
     /** Free text: bounded, without control characters. */
-    static String text(String field, String value, int maxLength) {
+    public static String text(String field, String value, int maxLength) {
         if (value.length() > maxLength) {
             throw invalid("INVALID_" + reasonOf(field), field + " is longer than " + maxLength + " characters");
         }
@@ -78,6 +80,21 @@ final class CredentialRules {
             throw invalid("INVALID_" + reasonOf(field), field + " contains control characters");
         }
         return value;
+    }
+
+    /**
+     * Secrets Manager's idempotency token for a write that carries an idempotency key
+     * ({@code key}, scoped by tenant and portal), so that a retry of an interrupted write
+     * cannot create a second version; null without a key.
+     */
+    public static String requestToken(String tenant, String portal, String key) {
+        return key.isEmpty() ? null
+                : UUID.nameUUIDFromBytes((tenant + "/" + portal + "/" + key).getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    /** A request's canonical bytes for its idempotency fingerprint: its parts, NUL-separated. */
+    public static byte[] fingerprint(String... parts) {
+        return String.join("\u0000", parts).getBytes(StandardCharsets.UTF_8);
     }
 
     private static String normalizedSeed(String seed) {
@@ -89,7 +106,7 @@ final class CredentialRules {
         return head.replace(' ', '_').toUpperCase(Locale.ROOT);
     }
 
-    static BrokerException invalid(String reason, String message) {
+    public static BrokerException invalid(String reason, String message) {
         return BrokerException.invalidInput(reason, message);
     }
 }

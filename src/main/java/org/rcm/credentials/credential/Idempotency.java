@@ -1,5 +1,8 @@
 package org.rcm.credentials.credential;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.Startup;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -37,6 +40,7 @@ import org.rcm.credentials.reactive.VertxContexts;
 public class Idempotency {
 
     private static final Logger LOG = Logger.getLogger(Idempotency.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration STALE_IN_PROGRESS = Duration.ofMinutes(5);
 
     private final Pool pool;
@@ -228,6 +232,15 @@ public class Idempotency {
                 .subscribe().with(
                         rows -> LOG.debugf("Removed %d expired idempotency records", rows.rowCount()),
                         failure -> LOG.warnf("Idempotency cleanup failed: %s", failure.getClass().getSimpleName())));
+    }
+
+    /** Reads a kept answer's JSON. */
+    public static JsonNode readJson(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("unreadable idempotency record", e);
+        }
     }
 
     /** Builds a codec from two functions. */

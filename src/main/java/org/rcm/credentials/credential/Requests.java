@@ -13,11 +13,6 @@ public final class Requests {
     public record Store(String portalId, SecretValue credentials, SecretBackend backend, String idempotencyKey) {
     }
 
-    /** @param newCredentials empty fields keep the current values; an empty password is generated */
-    public record Rotate(String portalId, SecretValue newCredentials, PasswordGenerator.Policy policy,
-            String idempotencyKey) {
-    }
-
     /** @param configJson null keeps an existing endpoint's config */
     public record Register(String portalId, String name, String portalType, String configJson) {
     }

@@ -23,8 +23,4 @@ public final class Results {
 
     public record Stored(long version, Instant storedAt, RotationState rotationStatus) {
     }
-
-    /** A rotation's outcome; a failed rotation is an answer, with a sanitised {@code error}. */
-    public record Rotated(boolean success, RotationState rotationStatus, long version, Instant rotatedAt, String error) {
-    }
 }

@@ -23,7 +23,7 @@ import org.rcm.credentials.api.v1.RegisterEndpointRequest;
 import org.rcm.credentials.api.v1.RegisterEndpointResponse;
 import org.rcm.credentials.api.v1.SetRotationScheduleRequest;
 import org.rcm.credentials.api.v1.SetRotationScheduleResponse;
-import org.rcm.credentials.credential.CredentialManager;
+import org.rcm.credentials.credential.CredentialWriter;
 import org.rcm.credentials.legacy.LegacyMigration;
 import org.rcm.credentials.tenant.RevocationList;
 import org.rcm.credentials.grpc.CallerInterceptor;
@@ -32,11 +32,11 @@ import org.rcm.credentials.grpc.CallerInterceptor;
 @GrpcService
 public class CredentialAdminGrpcService implements CredentialAdminService {
 
-    private final CredentialManager credentials;
+    private final CredentialWriter credentials;
     private final LegacyMigration legacy;
     private final RevocationList revocations;
 
-    public CredentialAdminGrpcService(CredentialManager credentials, LegacyMigration legacy, RevocationList revocations) {
+    public CredentialAdminGrpcService(CredentialWriter credentials, LegacyMigration legacy, RevocationList revocations) {
         this.credentials = credentials;
         this.legacy = legacy;
         this.revocations = revocations;

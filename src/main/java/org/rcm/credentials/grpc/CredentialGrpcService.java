@@ -13,35 +13,44 @@ import org.rcm.credentials.api.v1.RotateCredentialsRequest;
 import org.rcm.credentials.api.v1.RotateCredentialsResponse;
 import org.rcm.credentials.api.v1.StoreCredentialsRequest;
 import org.rcm.credentials.api.v1.StoreCredentialsResponse;
-import org.rcm.credentials.credential.CredentialManager;
+import org.rcm.credentials.credential.CredentialReader;
+import org.rcm.credentials.credential.CredentialWriter;
 import org.rcm.credentials.error.BrokerException;
-import org.rcm.credentials.grpc.CallerInterceptor;
+import org.rcm.credentials.rotation.CredentialRotation;
+import org.rcm.credentials.totp.TotpCodes;
 
 /**
- * {@code rcm.credentials.v1.CredentialService}: maps requests, delegates to the
- * {@link CredentialManager}, maps responses. Mapping runs inside the returned Uni, so that
+ * {@code rcm.credentials.v1.CredentialService}: maps requests, delegates to the credential
+ * reader, writer, rotation and TOTP codes, maps responses. Mapping runs inside the returned Uni, so that
  * invalid input fails the call like any other error (and is audited).
  */
 @GrpcService
 public class CredentialGrpcService implements CredentialService {
 
-    private final CredentialManager credentials;
+    private final CredentialReader reader;
+    private final CredentialWriter writer;
+    private final CredentialRotation rotation;
+    private final TotpCodes totp;
 
-    public CredentialGrpcService(CredentialManager credentials) {
-        this.credentials = credentials;
+    public CredentialGrpcService(CredentialReader reader, CredentialWriter writer, CredentialRotation rotation,
+            TotpCodes totp) {
+        this.reader = reader;
+        this.writer = writer;
+        this.rotation = rotation;
+        this.totp = totp;
     }
 
     @Override
     public Uni<StoreCredentialsResponse> storeCredentials(StoreCredentialsRequest request) {
         var caller = CallerInterceptor.current();
         return Uni.createFrom().item(() -> ProtoMapper.store(request))
-                .chain(store -> credentials.store(caller, store))
+                .chain(store -> writer.store(caller, store))
                 .map(ProtoMapper::storeResponse);
     }
 
     @Override
     public Uni<GetCredentialsResponse> getCredentials(GetCredentialsRequest request) {
-        return credentials.get(CallerInterceptor.current(), request.getPortalId(), request.getIncludeMfaSeed())
+        return reader.get(CallerInterceptor.current(), request.getPortalId(), request.getIncludeMfaSeed())
                 .map(ProtoMapper::getResponse);
     }
 
@@ -49,19 +58,19 @@ public class CredentialGrpcService implements CredentialService {
     public Uni<RotateCredentialsResponse> rotateCredentials(RotateCredentialsRequest request) {
         var caller = CallerInterceptor.current();
         return Uni.createFrom().item(() -> ProtoMapper.rotate(request))
-                .chain(rotate -> credentials.rotate(caller, rotate))
+                .chain(rotate -> rotation.rotate(caller, rotate))
                 .map(ProtoMapper::rotateResponse);
     }
 
     @Override
     public Uni<DeleteCredentialsResponse> deleteCredentials(DeleteCredentialsRequest request) {
-        return credentials.delete(CallerInterceptor.current(), request.getPortalId())
+        return writer.delete(CallerInterceptor.current(), request.getPortalId())
                 .map(deleted -> DeleteCredentialsResponse.newBuilder().setDeleted(deleted).build());
     }
 
     @Override
     public Uni<GenerateTotpResponse> generateTotp(GenerateTotpRequest request) {
-        return credentials.totp(CallerInterceptor.current(), request.getPortalId())
+        return totp.current(CallerInterceptor.current(), request.getPortalId())
                 .map(code -> GenerateTotpResponse.newBuilder()
                         .setCode(code.code())
                         .setValidUntil(ProtoMapper.timestamp(code.validUntil()))

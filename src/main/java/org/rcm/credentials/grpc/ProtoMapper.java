@@ -22,7 +22,6 @@ import org.rcm.credentials.api.v1.RotationStatus;
 import org.rcm.credentials.api.v1.SecretBackend;
 import org.rcm.credentials.api.v1.StoreCredentialsRequest;
 import org.rcm.credentials.api.v1.StoreCredentialsResponse;
-import org.rcm.credentials.credential.PasswordGenerator;
 import org.rcm.credentials.credential.Requests;
 import org.rcm.credentials.credential.Results;
 import org.rcm.credentials.endpoint.RotationState;
@@ -30,6 +29,9 @@ import org.rcm.credentials.error.BrokerException;
 import org.rcm.credentials.legacy.LegacyMigration;
 import org.rcm.credentials.tenant.RevocationList;
 import org.rcm.credentials.secretstore.SecretValue;
+import org.rcm.credentials.rotation.PasswordGenerator;
+import org.rcm.credentials.rotation.Rotated;
+import org.rcm.credentials.rotation.RotationRequest;
 
 /** Between the wire (protobuf) and the domain. Unknown enum values are invalid input. */
 final class ProtoMapper {
@@ -47,9 +49,9 @@ final class ProtoMapper {
                 backend(request.getBackend()), request.getIdempotencyKey());
     }
 
-    static Requests.Rotate rotate(RotateCredentialsRequest request) {
+    static RotationRequest rotate(RotateCredentialsRequest request) {
         PasswordPolicy policy = request.getPasswordPolicy();
-        return new Requests.Rotate(request.getPortalId(), secretValue(request.getNewCredentials()),
+        return new RotationRequest(request.getPortalId(), secretValue(request.getNewCredentials()),
                 new PasswordGenerator.Policy(policy.getLength(), policy.getExcludeSymbols(), policy.getExcludeCharacters()),
                 request.getIdempotencyKey());
     }
@@ -125,7 +127,7 @@ final class ProtoMapper {
                 .build();
     }
 
-    static RotateCredentialsResponse rotateResponse(Results.Rotated rotated) {
+    static RotateCredentialsResponse rotateResponse(Rotated rotated) {
         RotateCredentialsResponse.Builder response = RotateCredentialsResponse.newBuilder()
                 .setSuccess(rotated.success())
                 .setRotationStatus(rotationStatus(rotated.rotationStatus()))

@@ -1,4 +1,4 @@
-package org.rcm.credentials.credential;
+package org.rcm.credentials.rotation;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import java.security.SecureRandom;

@@ -1,4 +1,4 @@
-package org.rcm.credentials.credential;
+package org.rcm.credentials.rotation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -16,7 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.rcm.credentials.credential.PasswordGenerator.Policy;
+import org.rcm.credentials.rotation.PasswordGenerator.Policy;
 import org.rcm.credentials.error.BrokerException;
 
 /**
