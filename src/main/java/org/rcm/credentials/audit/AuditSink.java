@@ -1,0 +1,17 @@
+package org.rcm.credentials.audit;
+
+import io.smallrye.mutiny.Uni;
+import java.util.List;
+
+/** Where the {@link AuditWriter} writes its batches: one statement per batch, all rows or none. */
+public interface AuditSink {
+
+    /** Writes the rows in one statement; completes once they have committed. */
+    Uni<Void> write(List<AuditEvent> rows);
+
+    /** Whether the failure refuses the rows themselves (their data), not the connection or the server. */
+    boolean isDataError(Throwable failure);
+
+    /** A failure for a log line: never its message, which may quote a row. */
+    String describe(Throwable failure);
+}

@@ -1,0 +1,80 @@
+package org.rcm.credentials.audit;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+
+/** The access log in Postgres: a batch is one multi-row INSERT of {@code credential_access_log}. */
+@ApplicationScoped
+public class PostgresAuditSink implements AuditSink {
+
+    private static final String INSERT = """
+            INSERT INTO credential_access_log (tenant_id, portal_id, secret_arn, access_type, access_by,
+                ip_address, user_agent, success, error_message, unexpected_ip, accessed_at)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                $6::text[]::inet[], $7::text[], $8::bool[], $9::text[], $10::bool[], $11::timestamptz[])""";
+
+    private final Pool pool;
+
+    public PostgresAuditSink(Pool pool) {
+        this.pool = pool;
+    }
+
+    @Override
+    public Uni<Void> write(List<AuditEvent> rows) {
+        return pool.preparedQuery(INSERT).execute(toColumns(rows)).replaceWithVoid();
+    }
+
+    /** A data exception or integrity constraint violation (SQLSTATE class 22 or 23). */
+    @Override
+    public boolean isDataError(Throwable failure) {
+        if (failure instanceof PgException pg && pg.getSqlState() != null) {
+            return pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("23");
+        }
+        return false;
+    }
+
+    /** Its type and SQLSTATE. */
+    @Override
+    public String describe(Throwable failure) {
+        if (failure instanceof PgException pg) {
+            return "SQLSTATE " + pg.getSqlState();
+        }
+        return failure.getClass().getSimpleName();
+    }
+
+    private static Tuple toColumns(List<AuditEvent> batch) {
+        int n = batch.size();
+        String[] tenant = new String[n];
+        String[] portal = new String[n];
+        String[] arn = new String[n];
+        String[] type = new String[n];
+        String[] by = new String[n];
+        String[] ip = new String[n];
+        String[] agent = new String[n];
+        Boolean[] success = new Boolean[n];
+        String[] error = new String[n];
+        Boolean[] unexpectedIp = new Boolean[n];
+        OffsetDateTime[] at = new OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            AuditEvent e = batch.get(i);
+            tenant[i] = e.tenantId();
+            portal[i] = e.portalId();
+            arn[i] = e.secretArn();
+            type[i] = e.accessType().dbValue();
+            by[i] = e.accessBy();
+            ip[i] = e.ipAddress();
+            agent[i] = e.userAgent();
+            success[i] = e.success();
+            error[i] = e.errorMessage();
+            unexpectedIp[i] = e.unexpectedIp();
+            at[i] = OffsetDateTime.ofInstant(e.accessedAt(), ZoneOffset.UTC);
+        }
+        return Tuple.tuple(List.of(tenant, portal, arn, type, by, ip, agent, success, error, unexpectedIp, at));
+    }
+}
