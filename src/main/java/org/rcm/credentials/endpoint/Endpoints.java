@@ -2,25 +2,18 @@ package org.rcm.credentials.endpoint;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
-import java.util.Optional;
 import java.util.function.Supplier;
-import java.util.stream.StreamSupport;
 import org.jboss.logging.Logger;
 import org.rcm.credentials.cache.CacheInvalidationBus;
-import org.rcm.credentials.endpoint.EndpointCache;
 import org.rcm.credentials.config.BrokerConfig;
 import org.rcm.credentials.error.BrokerException;
 import org.rcm.credentials.reactive.VertxContexts;
 import org.rcm.credentials.secretstore.SecretArn;
 import org.rcm.credentials.secretstore.SecretNames;
-import org.rcm.credentials.secretstore.SecretValue;
 
 /**
  * The domain's access to integration endpoints: cached reads for the request path, fresh
@@ -47,27 +40,16 @@ public class Endpoints {
                    updated_at = now()
              WHERE integration_endpoint.secret_arn IS NULL OR EXCLUDED.config -> 'credentials' IS NULL
             RETURNING (xmax = 0)""";
-    private static final String LEGACY_CANDIDATES = """
-            SELECT portal_id FROM integration_endpoint
-             WHERE tenant_id = $1 AND portal_id > $2 AND config ? 'credentials' AND ($3 OR secret_arn IS NULL)
-             ORDER BY portal_id LIMIT $4""";
-    private static final String NOTHING_TO_MIGRATE = """
-            SELECT count(*) FROM integration_endpoint
-             WHERE tenant_id = $1 AND portal_id > $2 AND ($3::text IS NULL OR portal_id <= $3)
-               AND NOT (config ? 'credentials' AND secret_arn IS NULL)""";
 
     private final EndpointRepository repository;
     private final EndpointCache cache;
     private final SecretNames names;
-    private final Pool pool;
     private final Duration timeout;
 
-    public Endpoints(EndpointRepository repository, EndpointCache cache, SecretNames names, Pool pool,
-            BrokerConfig config) {
+    public Endpoints(EndpointRepository repository, EndpointCache cache, SecretNames names, BrokerConfig config) {
         this.repository = repository;
         this.cache = cache;
         this.names = names;
-        this.pool = pool;
         this.timeout = config.databaseTimeout();
     }
 
@@ -113,29 +95,6 @@ public class Endpoints {
                         "portal " + portal + " has credentials in the secret store; legacy_config_json may not hold"
                                 + " credentials (store them with StoreCredentials)"))
                 .invoke(() -> cache.dropHere(tenant, portal));
-    }
-
-    /**
-     * One page of the tenant's portals that hold legacy {@code config.credentials}, in portal
-     * order after {@code after}: those without a secret only (to migrate), or also the migrated
-     * ones (to purge).
-     */
-    public Uni<List<String>> legacyPortals(String tenant, String after, boolean withSecret, int limit) {
-        return bounded(pool.preparedQuery(LEGACY_CANDIDATES)
-                        .execute(Tuple.of(tenant, after, withSecret, limit))
-                        .map(rows -> StreamSupport.stream(rows.spliterator(), false)
-                                .map(row -> row.getString(0))
-                                .toList()), "; retry");
-    }
-
-    /**
-     * The tenant's portals after {@code after}, up to {@code through} (null: to the end), that
-     * the migration leaves alone: no legacy credentials, or a secret already.
-     */
-    public Uni<Long> countNothingToMigrate(String tenant, String after, String through) {
-        return bounded(pool.preparedQuery(NOTHING_TO_MIGRATE)
-                        .execute(Tuple.of(tenant, after, through))
-                        .map(rows -> rows.iterator().next().getLong(0)), "; retry");
     }
 
     /** The current time at the database's precision, for values that are compared later. */
@@ -299,16 +258,7 @@ public class Endpoints {
         }
         return new Endpoint(row.id, row.tenantId, row.portalId, secret, invalid, row.secretVersion,
                 row.secretVersionId, row.pendingVersionId, row.rotationStartedAt, row.lastRotatedAt,
-                RotationState.fromDb(row.rotationStatus), legacyCredentials(row), LegacyState.fromDb(row.legacyMigration));
-    }
-
-    /** {@code config.credentials}, when the endpoint still has well-formed legacy credentials. */
-    private static Optional<SecretValue> legacyCredentials(IntegrationEndpoint row) {
-        try {
-            return LegacyConfig.credentials(row.config);
-        } catch (IllegalArgumentException e) {
-            LOG.warnf("Endpoint %d has legacy credentials that cannot be read: %s", row.id, e.getMessage());
-            return Optional.empty();
-        }
+                RotationState.fromDb(row.rotationStatus), LegacyConfig.readableCredentials(row.id, row.config),
+                LegacyState.fromDb(row.legacyMigration));
     }
 }

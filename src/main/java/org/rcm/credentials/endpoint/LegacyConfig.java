@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import org.jboss.logging.Logger;
 import org.rcm.credentials.secretstore.SecretValue;
 
 /**
@@ -23,6 +24,7 @@ import org.rcm.credentials.secretstore.SecretValue;
 public final class LegacyConfig {
 
     /** Largest config accepted, in UTF-8 bytes. */
+    private static final Logger LOG = Logger.getLogger(LegacyConfig.class);
     public static final int MAX_BYTES = 64 * 1024;
 
     private static final ObjectMapper STRICT = JsonMapper.builder()
@@ -63,6 +65,19 @@ public final class LegacyConfig {
             credentialsOf(credentials);
         }
         return config.toString();
+    }
+
+    /**
+     * The credentials of a stored config, for the dual read: empty when there are none, or when
+     * they cannot be read (logged with the endpoint's id, never their content).
+     */
+    public static Optional<SecretValue> readableCredentials(long endpointId, String storedConfig) {
+        try {
+            return credentials(storedConfig);
+        } catch (IllegalArgumentException e) {
+            LOG.warnf("Endpoint %d has legacy credentials that cannot be read: %s", endpointId, e.getMessage());
+            return Optional.empty();
+        }
     }
 
     /**

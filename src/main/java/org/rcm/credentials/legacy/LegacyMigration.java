@@ -65,6 +65,7 @@ public class LegacyMigration {
     }
 
     private final Endpoints endpoints;
+    private final LegacyCandidates candidates;
     private final SecretNames names;
     private final SecretStores stores;
     private final AuditWriter audit;
@@ -73,9 +74,10 @@ public class LegacyMigration {
     private final Duration lease;
     private final int concurrency;
 
-    public LegacyMigration(Endpoints endpoints, SecretNames names, SecretStores stores, AuditWriter audit,
+    public LegacyMigration(Endpoints endpoints, LegacyCandidates candidates, SecretNames names, SecretStores stores, AuditWriter audit,
             BrokerMetrics metrics, BrokerConfig config, SecretStoreConfig secretStoreConfig) {
         this.endpoints = endpoints;
+        this.candidates = candidates;
         this.names = names;
         this.stores = stores;
         this.audit = audit;
@@ -96,10 +98,10 @@ public class LegacyMigration {
         int pageSize = pageSize(request.limit());
         String after = startAfter(request.startAfter());
         SecretBackend backend = request.backend() == null ? defaultBackend : request.backend();
-        return endpoints.legacyPortals(caller.tenant(), after, false, pageSize)
+        return candidates.page(caller.tenant(), after, false, pageSize)
                 .chain(portals -> {
                     String last = portals.size() == pageSize ? portals.get(portals.size() - 1) : null;
-                    return endpoints.countNothingToMigrate(caller.tenant(), after, last)
+                    return candidates.countNothingToMigrate(caller.tenant(), after, last)
                             .chain(untouched -> each(portals, portal -> migrate(caller, portal, backend, request.dryRun()))
                                     .map(outcomes -> migrated(outcomes, untouched, last)));
                 });
@@ -164,7 +166,7 @@ public class LegacyMigration {
      */
     public Uni<Purged> purge(Caller caller, Purge request) {
         int pageSize = pageSize(request.limit());
-        return endpoints.legacyPortals(caller.tenant(), startAfter(request.startAfter()), true, pageSize)
+        return candidates.page(caller.tenant(), startAfter(request.startAfter()), true, pageSize)
                 .chain(portals -> each(portals, portal -> purge(caller, portal, request.dryRun()))
                         .map(outcomes -> new Purged(count(outcomes, Outcome.PURGED), count(outcomes, Outcome.KEPT),
                                 portals.size() == pageSize ? portals.get(portals.size() - 1) : null)));
