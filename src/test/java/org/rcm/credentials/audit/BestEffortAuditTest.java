@@ -1,9 +1,9 @@
-package org.rcm.credentials.credential;
+package org.rcm.credentials.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.rcm.credentials.credential.CredentialLifecycleTest.newPortal;
-import static org.rcm.credentials.credential.DualReadTest.get;
+import static org.rcm.credentials.support.Broker.newPortal;
+import static org.rcm.credentials.support.Broker.get;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;

@@ -1,4 +1,4 @@
-package org.rcm.credentials.credential;
+package org.rcm.credentials.audit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

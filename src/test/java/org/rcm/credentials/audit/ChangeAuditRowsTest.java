@@ -1,9 +1,9 @@
-package org.rcm.credentials.credential;
+package org.rcm.credentials.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.rcm.credentials.credential.CredentialLifecycleTest.newPortal;
+import static org.rcm.credentials.support.Broker.newPortal;
 
 import io.grpc.ManagedChannel;
 import io.quarkus.test.junit.QuarkusTest;

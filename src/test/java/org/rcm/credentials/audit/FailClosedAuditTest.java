@@ -1,10 +1,10 @@
-package org.rcm.credentials.credential;
+package org.rcm.credentials.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.rcm.credentials.credential.CredentialLifecycleTest.newPortal;
-import static org.rcm.credentials.credential.DualReadTest.get;
+import static org.rcm.credentials.support.Broker.newPortal;
+import static org.rcm.credentials.support.Broker.get;
 
 import com.google.rpc.ErrorInfo;
 import io.grpc.Status;

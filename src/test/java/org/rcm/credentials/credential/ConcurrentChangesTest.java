@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.rcm.credentials.credential.CredentialLifecycleTest.newPortal;
-import static org.rcm.credentials.credential.DualReadTest.get;
+import static org.rcm.credentials.support.Broker.newPortal;
+import static org.rcm.credentials.support.Broker.get;
 import static org.rcm.credentials.support.Broker.credentials;
 import static org.rcm.credentials.support.Broker.credentialsWith;
 

@@ -6,16 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.rcm.credentials.support.AuditLog.last;
 import static org.rcm.credentials.support.Broker.admin;
 import static org.rcm.credentials.support.Broker.credentials;
 import static org.rcm.credentials.support.Broker.credentialsWith;
+import static org.rcm.credentials.support.Broker.newPortal;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.test.junit.QuarkusTest;
-import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
@@ -176,12 +176,4 @@ class CredentialLifecycleTest {
         assertThat(row.userAgent()).startsWith("rcm-tests/1.0");
     }
 
-    static String newPortal() {
-        return "portal-" + UUID.randomUUID();
-    }
-
-    static AuditLog.Row last(List<AuditLog.Row> rows) {
-        assertThat(rows).isNotEmpty();
-        return rows.get(rows.size() - 1);
-    }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.rcm.credentials.credential.CredentialLifecycleTest.last;
+import static org.rcm.credentials.support.AuditLog.last;
 
 import io.grpc.Channel;
 import io.grpc.Status;
@@ -35,7 +35,6 @@ import org.rcm.credentials.support.Db;
 import org.rcm.credentials.support.Metrics;
 import org.rcm.credentials.support.TestEnvironment;
 import org.rcm.credentials.support.TestGrpc;
-import org.rcm.credentials.support.TestIdentity;
 import software.amazon.awssdk.services.ssm.SsmAsyncClient;
 
 /**
@@ -259,10 +258,5 @@ class DualReadTest {
 
     private GetCredentialsResponse get() {
         return Broker.credentials(worker).getCredentials(GetCredentialsRequest.newBuilder().setPortalId(portal).build());
-    }
-
-    /** GetCredentials of {@code portal} as {@code identity}. */
-    static GetCredentialsResponse get(TestIdentity identity, String portal) {
-        return Broker.credentials(identity).getCredentials(GetCredentialsRequest.newBuilder().setPortalId(portal).build());
     }
 }

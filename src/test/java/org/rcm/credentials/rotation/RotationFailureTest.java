@@ -1,12 +1,12 @@
-package org.rcm.credentials.credential;
+package org.rcm.credentials.rotation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.rcm.credentials.credential.CredentialLifecycleTest.last;
-import static org.rcm.credentials.credential.CredentialLifecycleTest.newPortal;
-import static org.rcm.credentials.credential.DualReadTest.get;
+import static org.rcm.credentials.support.AuditLog.last;
+import static org.rcm.credentials.support.Broker.newPortal;
+import static org.rcm.credentials.support.Broker.get;
 import static org.rcm.credentials.support.Broker.credentials;
 import static org.rcm.credentials.support.Broker.credentialsWith;
 

@@ -27,6 +27,14 @@ public final class AuditLog {
     }
 
     /** The tenant's latest row. */
+    /** The last of {@code rows}, which must not be empty. */
+    public static Row last(List<Row> rows) {
+        if (rows.isEmpty()) {
+            throw new AssertionError("no audit rows");
+        }
+        return rows.get(rows.size() - 1);
+    }
+
     public static Row last(String tenant) {
         List<Row> rows = query("SELECT tenant_id, portal_id, secret_arn, access_type, access_by, host(ip_address),"
                 + " user_agent, success, error_message FROM credential_access_log WHERE tenant_id = ?"

@@ -1,12 +1,15 @@
 package org.rcm.credentials.support;
 
 import io.grpc.Channel;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.rcm.credentials.api.v1.CredentialAdminServiceGrpc;
 import org.rcm.credentials.api.v1.CredentialAdminServiceGrpc.CredentialAdminServiceBlockingStub;
 import org.rcm.credentials.api.v1.CredentialServiceGrpc;
 import org.rcm.credentials.api.v1.CredentialServiceGrpc.CredentialServiceBlockingStub;
 import org.rcm.credentials.api.v1.Credentials;
+import org.rcm.credentials.api.v1.GetCredentialsRequest;
+import org.rcm.credentials.api.v1.GetCredentialsResponse;
 import org.rcm.credentials.api.v1.RegisterEndpointRequest;
 import org.rcm.credentials.api.v1.StoreCredentialsRequest;
 
@@ -14,6 +17,16 @@ import org.rcm.credentials.api.v1.StoreCredentialsRequest;
 public final class Broker {
 
     private Broker() {
+    }
+
+    /** A portal id no other test uses. */
+    public static String newPortal() {
+        return "portal-" + UUID.randomUUID();
+    }
+
+    /** GetCredentials of {@code portal} as {@code identity}. */
+    public static GetCredentialsResponse get(TestIdentity identity, String portal) {
+        return credentials(identity).getCredentials(GetCredentialsRequest.newBuilder().setPortalId(portal).build());
     }
 
     public static CredentialServiceBlockingStub credentials(TestIdentity identity) {
