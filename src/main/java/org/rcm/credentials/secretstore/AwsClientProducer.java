@@ -31,7 +31,8 @@ class AwsClientProducer {
         return builder.overrideConfiguration(tuned(builder.overrideConfiguration(), config.aws())).build();
     }
 
-    private static ClientOverrideConfiguration tuned(ClientOverrideConfiguration quarkusDefaults, BrokerConfig.Aws aws) {
+    /** Quarkus' client settings with this service's retry policy (a retry budget of its own) and timeouts. */
+    static ClientOverrideConfiguration tuned(ClientOverrideConfiguration quarkusDefaults, BrokerConfig.Aws aws) {
         BackoffStrategy backoff = BackoffStrategy.exponentialDelay(aws.retryBaseDelay(), aws.retryMaxDelay());
         return quarkusDefaults.toBuilder()
                 .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()

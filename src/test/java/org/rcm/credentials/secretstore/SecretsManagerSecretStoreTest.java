@@ -13,6 +13,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.rcm.credentials.secretstore.SecretStoreException.Reason;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerAsyncClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerAsyncClientBuilder;
 
 /** Secrets Manager: version stages, idempotent ClientRequestTokens, recovery window. */
 @QuarkusTest
@@ -20,6 +21,19 @@ class SecretsManagerSecretStoreTest extends SecretStoreTestBase {
 
     @Inject
     SecretsManagerAsyncClient client;
+
+    @Inject
+    SecretsManagerAsyncClientBuilder builder;
+
+    @Inject
+    SecretStoreConfig storeConfig;
+
+    @Override
+    SecretStore storeWithOwnRetryBudget() {
+        SecretsManagerAsyncClient own = builder.overrideConfiguration(
+                AwsClientProducer.tuned(builder.overrideConfiguration(), config.aws())).build();
+        return new SecretsManagerSecretStore(own, names, storeConfig);
+    }
 
     @Override
     SecretBackend backend() {

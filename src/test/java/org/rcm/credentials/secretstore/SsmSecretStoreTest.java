@@ -10,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.rcm.credentials.secretstore.SecretStoreException.Reason;
 import software.amazon.awssdk.services.ssm.SsmAsyncClient;
+import software.amazon.awssdk.services.ssm.SsmAsyncClientBuilder;
 import software.amazon.awssdk.services.ssm.model.ParameterTier;
 import software.amazon.awssdk.services.ssm.model.ParameterType;
 
@@ -19,6 +20,19 @@ class SsmSecretStoreTest extends SecretStoreTestBase {
 
     @Inject
     SsmAsyncClient ssm;
+
+    @Inject
+    SsmAsyncClientBuilder builder;
+
+    @Inject
+    SecretStoreConfig storeConfig;
+
+    @Override
+    SecretStore storeWithOwnRetryBudget() {
+        SsmAsyncClient own = builder.overrideConfiguration(
+                AwsClientProducer.tuned(builder.overrideConfiguration(), config.aws())).build();
+        return new SsmSecretStore(own, storeConfig);
+    }
 
     @Override
     SecretBackend backend() {
