@@ -47,7 +47,8 @@ public final class LocalRun {
                 .withAccountId(LocalServices.ACCOUNT_ID)
                 .withStateFile(home.resolve("aws-state.json")));
         LocalPki pki = pki(home.resolve("pki"));
-        LocalServices services = new LocalServices(postgres, database, aws, pki);
+        LocalMail mail = LocalMail.start();
+        LocalServices services = new LocalServices(postgres, database, aws, pki, mail);
 
         Map<String, String> config = new TreeMap<>(services.brokerConfig());
         config.put("rcm.environment", "local");
@@ -57,7 +58,7 @@ public final class LocalRun {
             broker.close();
             services.close();
         }, "local-run-stop"));
-        printBanner(grpcPort, managementPort, database, postgres, pki);
+        printBanner(grpcPort, managementPort, database, postgres, pki, mail);
         System.exit(broker.waitFor());
     }
 
@@ -73,7 +74,7 @@ public final class LocalRun {
     }
 
     private static void printBanner(int grpcPort, int managementPort, LocalPostgres.Database database,
-            LocalPostgres postgres, LocalPki pki) {
+            LocalPostgres postgres, LocalPki pki, LocalMail mail) {
         String psql = postgres.isEmbedded()
                 ? "psql -h localhost -p " + database.server().port() + " -U postgres " + database.name()
                 : "(your database)";
@@ -87,7 +88,9 @@ public final class LocalRun {
                  certificates:    %s
                                   ca.crt, %s-admin.crt/.key, %s-worker.crt/.key
                  tenant:          %s   (spiffe://%s/tenant/%s/{admin,worker})
+                 e-mails:         SMTP sink on localhost:%d; read them at %s/_mail/messages
                 ==================================================================
-                """.formatted(grpcPort, managementPort, psql, pki.dir(), TENANT, TENANT, TENANT, TRUST_DOMAIN, TENANT));
+                """.formatted(grpcPort, managementPort, psql, pki.dir(), TENANT, TENANT, TENANT, TRUST_DOMAIN, TENANT,
+                mail.smtpPort(), mail.uri()));
     }
 }

@@ -8,7 +8,7 @@ import org.rcm.credentials.local.aws.LocalAwsEndpoint;
 
 /**
  * Everything a broker needs around it, started on this machine: PostgreSQL (embedded or
- * external), the local AWS endpoint and a development PKI. Used by the tests, the local run
+ * external), the local AWS endpoint, a development PKI and, optionally, an SMTP sink. Used by the tests, the local run
  * and the benchmark.
  */
 public final class LocalServices implements AutoCloseable {
@@ -27,12 +27,20 @@ public final class LocalServices implements AutoCloseable {
     private final LocalPostgres.Database database;
     private final LocalAwsEndpoint aws;
     private final LocalPki pki;
+    private final LocalMail mail;
 
     public LocalServices(LocalPostgres postgres, LocalPostgres.Database database, LocalAwsEndpoint aws, LocalPki pki) {
+        this(postgres, database, aws, pki, null);
+    }
+
+    /** @param mail where the broker sends its e-mails; null: no e-mail */
+    public LocalServices(LocalPostgres postgres, LocalPostgres.Database database, LocalAwsEndpoint aws, LocalPki pki,
+            LocalMail mail) {
         this.postgres = postgres;
         this.database = database;
         this.aws = aws;
         this.pki = pki;
+        this.mail = mail;
     }
 
     public LocalPostgres postgres() {
@@ -68,6 +76,9 @@ public final class LocalServices implements AutoCloseable {
         // a local database on this machine, in plain TCP (DatabaseTlsPolicy requires verified TLS elsewhere)
         config.put("quarkus.datasource.reactive.postgresql.ssl-mode", "disable");
         config.put("rcm.database.allow-plaintext", "true");
+        if (mail != null) {
+            config.putAll(mail.brokerConfig());
+        }
         return config;
     }
 
@@ -83,6 +94,9 @@ public final class LocalServices implements AutoCloseable {
 
     @Override
     public void close() {
+        if (mail != null) {
+            mail.close();
+        }
         aws.close();
         postgres.close();
     }

@@ -14,7 +14,9 @@ public enum AccessType {
     /** A legacy migration or purge: the call, and each portal migrated, purged or failed. */
     MIGRATE,
     /** A client certificate revoked (RevokeClientCertificate). */
-    REVOKE;
+    REVOKE,
+    /** A rotation schedule set or read, or due rotations listed. */
+    SCHEDULE;
 
     /** The {@code credential_access_log.access_type} value. */
     public String dbValue() {

@@ -224,6 +224,30 @@ public interface BrokerConfig {
          */
         @WithDefault("60s")
         Duration lease();
+
+        /** How long a worker-driven rotation (BeginRotation) may take before the job fails it. */
+        @WithDefault("15m")
+        Duration workerExpiry();
+
+        /** How often the rotation job runs (expiries, reminders, escalations, e-mails). */
+        @WithDefault("60s")
+        Duration jobInterval();
+
+        /** How long after its due date a rotation not done is escalated as overdue. */
+        @WithDefault("7d")
+        Duration overdueAfter();
+    }
+
+    /** E-mail notifications of the rotation workflow; off unless an SMTP host is set. */
+    Notifications notifications();
+
+    interface Notifications {
+        /** The SMTP server ({@code RCM_SMTP_HOST}; on AWS the SES SMTP interface); unset: no e-mail. */
+        Optional<String> smtpHost();
+
+        /** The sender address. */
+        @WithDefault("rcm-credential-broker@localhost")
+        String from();
     }
 
     /** When a call's audit row must be durable. */

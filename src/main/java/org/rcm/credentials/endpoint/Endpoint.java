@@ -14,11 +14,12 @@ import org.rcm.credentials.secretstore.SecretValue;
  *     stored ARN is not within this portal's prefix ({@code referenceInvalid})
  * @param legacyCredentials the credentials still held in {@code config.credentials}, if any
  * @param legacyState where those credentials stand in the migration
+ * @param rotationExpiresAt until when a worker-driven rotation's claim holds (null: the lease)
  */
 public record Endpoint(long id, String tenantId, String portalId, SecretArn secret, boolean referenceInvalid,
         long secretVersion, String secretVersionId, String pendingVersionId, Instant rotationStartedAt,
         Instant lastRotatedAt, RotationState rotationStatus, Optional<SecretValue> legacyCredentials,
-        LegacyState legacyState) {
+        LegacyState legacyState, Instant rotationExpiresAt) {
 
     /** A secret is stored and its reference is valid. */
     public boolean hasSecret() {
@@ -47,7 +48,7 @@ public record Endpoint(long id, String tenantId, String portalId, SecretArn secr
     public Endpoint withCurrent(SecretArn arn, String versionId, Instant at) {
         return new Endpoint(id, tenantId, portalId, arn, false, secretVersion + 1, versionId, null, null, at,
                 RotationState.ACTIVE, Optional.empty(),
-                legacyState == LegacyState.MIGRATED_VERIFIED ? LegacyState.NONE : legacyState);
+                legacyState == LegacyState.MIGRATED_VERIFIED ? LegacyState.NONE : legacyState, null);
     }
 
     /**
@@ -59,10 +60,13 @@ public record Endpoint(long id, String tenantId, String portalId, SecretArn secr
         return secretVersion + ":" + secretVersionId;
     }
 
-    /** A change (store, rotate or delete) holds this portal and its lease has not run out. */
+    /**
+     * A change (store, rotate or delete) holds this portal and its lease has not run out; a
+     * worker-driven rotation holds it until it expires.
+     */
     public boolean rotationInProgress(Instant now, Duration lease) {
         return rotationStatus == RotationState.PENDING && rotationStartedAt != null
-                && rotationStartedAt.isAfter(now.minus(lease));
+                && (rotationExpiresAt != null ? rotationExpiresAt.isAfter(now) : rotationStartedAt.isAfter(now.minus(lease)));
     }
 
     /**

@@ -28,14 +28,14 @@ public class EndpointRepository implements PanacheRepository<IntegrationEndpoint
      * a pending version left by an unfinished rotation is kept for reconciliation.
      */
     public Uni<Integer> claim(long id, long expectedVersion, String expectedStatus, String expectedPending, Instant at,
-            Instant staleBefore) {
-        return update("rotationStatus = 'pending', rotationStartedAt = :at, updatedAt = :at"
+            Instant staleBefore, Instant expiresAt) {
+        return update("rotationStatus = 'pending', rotationStartedAt = :at, rotationExpiresAt = :expires, updatedAt = :at"
                         + " where id = :id and secretVersion = :expected"
                         + " and rotationStatus is not distinct from :status and pendingVersionId is not distinct from :pending"
-                        + " and (rotationStatus is null or rotationStatus <> 'pending'"
-                        + " or rotationStartedAt is null or rotationStartedAt < :stale)",
+                        + " and (rotationStatus is null or rotationStatus <> 'pending' or rotationStartedAt is null"
+                        + " or (rotationExpiresAt is null and rotationStartedAt < :stale) or rotationExpiresAt < :at)",
                 Parameters.with("at", at).and("id", id).and("expected", expectedVersion).and("status", expectedStatus)
-                        .and("pending", expectedPending).and("stale", staleBefore));
+                        .and("pending", expectedPending).and("stale", staleBefore).and("expires", expiresAt));
     }
 
     /**
@@ -43,7 +43,7 @@ public class EndpointRepository implements PanacheRepository<IntegrationEndpoint
      * found ({@code previousStatus}: a lapsed claim it took over comes back as 'failed').
      */
     public Uni<Integer> releaseClaim(long id, Instant claimedAt, String previousStatus) {
-        return update("rotationStatus = :previous, rotationStartedAt = null, updatedAt = :now"
+        return update("rotationStatus = :previous, rotationStartedAt = null, rotationExpiresAt = null, updatedAt = :now"
                         + " where id = :id and rotationStatus = 'pending' and rotationStartedAt = :claimed",
                 Parameters.with("previous", previousStatus).and("now", Instant.now())
                         .and("id", id).and("claimed", claimedAt));
@@ -55,7 +55,7 @@ public class EndpointRepository implements PanacheRepository<IntegrationEndpoint
      * the next Get or Rotate reconciles with what the store says is current.
      */
     public Uni<Integer> markUnconfirmed(long id, Instant claimedAt, String versionId) {
-        return update("pendingVersionId = :pending, rotationStatus = 'failed', rotationStartedAt = null, updatedAt = :now"
+        return update("pendingVersionId = :pending, rotationStatus = 'failed', rotationStartedAt = null, rotationExpiresAt = null, updatedAt = :now"
                         + " where id = :id and rotationStatus = 'pending' and rotationStartedAt = :claimed",
                 Parameters.with("pending", versionId).and("now", Instant.now()).and("id", id).and("claimed", claimedAt));
     }
@@ -65,12 +65,12 @@ public class EndpointRepository implements PanacheRepository<IntegrationEndpoint
      * legacy {@code config.credentials} it supersedes go in the same transaction.
      */
     public Uni<Integer> markStored(long id, Instant claimedAt, String arn, String versionId, Instant at) {
-        return withoutLegacyCredentials(id, update("secretArn = :arn, secretVersionId = :versionId, secretVersion = secretVersion + 1,"
-                        + " pendingVersionId = null, rotationStartedAt = null, lastRotatedAt = :at,"
+        return withScheduleResult(id, "success", at, withoutLegacyCredentials(id, update("secretArn = :arn, secretVersionId = :versionId, secretVersion = secretVersion + 1,"
+                        + " pendingVersionId = null, rotationStartedAt = null, rotationExpiresAt = null, lastRotatedAt = :at,"
                         + " rotationStatus = 'active', updatedAt = :at"
                         + " where id = :id and rotationStatus = 'pending' and rotationStartedAt = :claimed",
                 Parameters.with("arn", arn).and("versionId", versionId).and("at", at)
-                        .and("id", id).and("claimed", claimedAt)));
+                        .and("id", id).and("claimed", claimedAt))));
     }
 
     /**
@@ -80,7 +80,7 @@ public class EndpointRepository implements PanacheRepository<IntegrationEndpoint
      */
     public Uni<Integer> markMigrated(long id, Instant claimedAt, String arn, String versionId, Instant at) {
         return update("secretArn = :arn, secretVersionId = :versionId, secretVersion = secretVersion + 1,"
-                        + " pendingVersionId = null, rotationStartedAt = null, lastRotatedAt = :at,"
+                        + " pendingVersionId = null, rotationStartedAt = null, rotationExpiresAt = null, lastRotatedAt = :at,"
                         + " rotationStatus = 'active', legacyMigration = 'migrated_verified', updatedAt = :at"
                         + " where id = :id and rotationStatus = 'pending' and rotationStartedAt = :claimed"
                         + " and secretArn is null",
@@ -130,31 +130,31 @@ public class EndpointRepository implements PanacheRepository<IntegrationEndpoint
      * reconciliation (with null: no live change holds the row) made the pending version current.
      */
     public Uni<Integer> markPromoted(long id, Instant claimedAt, String pendingVersionId, Instant at) {
-        return withoutLegacyCredentials(id, update("secretVersionId = pendingVersionId, secretVersion = secretVersion + 1,"
-                        + " pendingVersionId = null, rotationStartedAt = null, lastRotatedAt = :at,"
+        return withScheduleResult(id, "success", at, withoutLegacyCredentials(id, update("secretVersionId = pendingVersionId, secretVersion = secretVersion + 1,"
+                        + " pendingVersionId = null, rotationStartedAt = null, rotationExpiresAt = null, lastRotatedAt = :at,"
                         + " rotationStatus = 'active', updatedAt = :at"
                         + " where id = :id and pendingVersionId = :pending"
                         + " and rotationStartedAt is not distinct from :claimed",
-                Parameters.with("at", at).and("id", id).and("pending", pendingVersionId).and("claimed", claimedAt)));
+                Parameters.with("at", at).and("id", id).and("pending", pendingVersionId).and("claimed", claimedAt))));
     }
 
     /** The rotation claimed at {@code claimedAt} failed; a pending version, if any, is kept for reconciliation. */
     public Uni<Integer> markRotationFailed(long id, Instant claimedAt) {
-        return update("rotationStatus = 'failed', updatedAt = :now"
+        return withScheduleResult(id, "failed", Instant.now(), update("rotationStatus = 'failed', updatedAt = :now"
                         + " where id = :id and rotationStatus = 'pending' and rotationStartedAt = :claimed",
-                Parameters.with("now", Instant.now()).and("id", id).and("claimed", claimedAt));
+                Parameters.with("now", Instant.now()).and("id", id).and("claimed", claimedAt)));
     }
 
     /** A pending version that the store never made current is forgotten; the rotation stays failed. */
     public Uni<Integer> abandonPending(long id, String pendingVersionId) {
-        return update("pendingVersionId = null, rotationStartedAt = null, rotationStatus = 'failed', updatedAt = :now"
+        return update("pendingVersionId = null, rotationStartedAt = null, rotationExpiresAt = null, rotationStatus = 'failed', updatedAt = :now"
                         + " where id = :id and pendingVersionId = :pending",
                 Parameters.with("now", Instant.now()).and("id", id).and("pending", pendingVersionId));
     }
 
     /** A change's claim that lapsed before it recorded a pending version ends as failed. */
     public Uni<Integer> expireClaim(long id, Instant claimedAt) {
-        return update("rotationStatus = 'failed', rotationStartedAt = null, updatedAt = :now"
+        return update("rotationStatus = 'failed', rotationStartedAt = null, rotationExpiresAt = null, updatedAt = :now"
                         + " where id = :id and rotationStatus = 'pending' and pendingVersionId is null"
                         + " and rotationStartedAt is not distinct from :claimed",
                 Parameters.with("now", Instant.now()).and("id", id).and("claimed", claimedAt));
@@ -165,7 +165,7 @@ public class EndpointRepository implements PanacheRepository<IntegrationEndpoint
      * state and any legacy {@code config.credentials} go with it.
      */
     public Uni<Integer> markDeleted(long id, Instant claimedAt) {
-        return withoutLegacyCredentials(id, update("secretArn = null, secretVersionId = null, pendingVersionId = null, rotationStartedAt = null,"
+        return withoutLegacyCredentials(id, update("secretArn = null, secretVersionId = null, pendingVersionId = null, rotationStartedAt = null, rotationExpiresAt = null,"
                         + " rotationStatus = null, secretVersion = secretVersion + 1, updatedAt = :now"
                         + " where id = :id and rotationStatus = 'pending' and rotationStartedAt = :claimed",
                 Parameters.with("now", Instant.now()).and("id", id).and("claimed", claimedAt)));
@@ -177,6 +177,28 @@ public class EndpointRepository implements PanacheRepository<IntegrationEndpoint
      * for the dual read to serve. Other keys of {@code config} stay; a migrated portal's state
      * goes back to none (a purged one stays purged).
      */
+    /**
+     * After {@code change} updated the row (1), records a rotation attempt's result on the
+     * portal's schedule, if it has one, in the same transaction: a success moves
+     * {@code next_rotation_at} on by the interval from {@code at} and re-arms the reminders.
+     */
+    private Uni<Integer> withScheduleResult(long id, String result, Instant at, Uni<Integer> change) {
+        return change.call(changed -> changed != 1 ? Uni.createFrom().voidItem()
+                : Panache.getSession().chain(session -> session.createNativeQuery("""
+                                UPDATE credential_rotation_schedule
+                                   SET last_result = ?2, last_result_at = ?3, updated_at = ?3,
+                                       next_rotation_at = CASE WHEN ?2 = 'success'
+                                           THEN CAST(?3 AS timestamptz) + make_interval(days => rotation_interval_days)
+                                           ELSE next_rotation_at END,
+                                       reminded_at = CASE WHEN ?2 = 'success' THEN NULL ELSE reminded_at END,
+                                       escalated_at = CASE WHEN ?2 = 'success' THEN NULL ELSE escalated_at END
+                                 WHERE endpoint_id = ?1""")
+                        .setParameter(1, id)
+                        .setParameter(2, result)
+                        .setParameter(3, at)
+                        .executeUpdate()));
+    }
+
     private Uni<Integer> withoutLegacyCredentials(long id, Uni<Integer> change) {
         return change.call(changed -> changed != 1 ? Uni.createFrom().voidItem()
                 : Panache.getSession().chain(session -> session.createNativeQuery("""

@@ -112,12 +112,20 @@ public class Endpoints {
      * @return the claim's time, which the change's later steps present
      */
     public Uni<Instant> claim(Endpoint endpoint, Duration lease) {
+        return claim(endpoint, lease, null);
+    }
+
+    /**
+     * {@link #claim(Endpoint, Duration)} for a worker-driven rotation, whose claim holds until
+     * {@code expiresAt} rather than for the lease.
+     */
+    public Uni<Instant> claim(Endpoint endpoint, Duration lease, Instant expiresAt) {
         Instant at = now();
         if (endpoint.rotationInProgress(at, lease)) {
             return Uni.createFrom().failure(changeInProgress(endpoint.portalId()));
         }
         return conditional(endpoint, () -> repository.claim(endpoint.id(), endpoint.secretVersion(),
-                        endpoint.rotationStatus().dbValue(), endpoint.pendingVersionId(), at, at.minus(lease)))
+                        endpoint.rotationStatus().dbValue(), endpoint.pendingVersionId(), at, at.minus(lease), expiresAt))
                 .replaceWith(at);
     }
 
@@ -259,6 +267,6 @@ public class Endpoints {
         return new Endpoint(row.id, row.tenantId, row.portalId, secret, invalid, row.secretVersion,
                 row.secretVersionId, row.pendingVersionId, row.rotationStartedAt, row.lastRotatedAt,
                 RotationState.fromDb(row.rotationStatus), LegacyConfig.readableCredentials(row.id, row.config),
-                LegacyState.fromDb(row.legacyMigration));
+                LegacyState.fromDb(row.legacyMigration), row.rotationExpiresAt);
     }
 }

@@ -58,6 +58,10 @@ public class IntegrationEndpoint {
     @Column(name = "rotation_started_at")
     public Instant rotationStartedAt;
 
+    /** Until when the claim of a worker-driven rotation holds; null: the configured lease. */
+    @Column(name = "rotation_expires_at")
+    public Instant rotationExpiresAt;
+
     @Column(name = "last_rotated_at")
     public Instant lastRotatedAt;
 

@@ -9,8 +9,9 @@ import org.rcm.credentials.tenant.Role;
 
 /**
  * Who may call which gRPC method. The broker's two services are tenant RPCs: workers read
- * credentials (GetCredentials, without the MFA seed) and TOTP codes, admins may call
- * everything within their tenant. Health needs only a trusted certificate (the handshake);
+ * credentials (GetCredentials, without the MFA seed) and TOTP codes, and take part in
+ * rotations (BeginRotation, CompleteRotation, ListDueRotations); admins may call everything
+ * within their tenant. Health needs only a trusted certificate (the handshake);
  * server reflection, when it is turned on, a certificate mapped to a tenant. Every other
  * service is refused, so that nothing an extension registers is served unnoticed.
  */
@@ -35,9 +36,13 @@ public final class AccessPolicy {
     private static final Set<Role> ANYONE = EnumSet.allOf(Role.class);
     private static final Set<Role> ADMINS = EnumSet.of(Role.ADMIN);
 
+    /** Workers may also begin and complete rotations (BeginRotation checks that one is due) and list the due ones. */
     private static final Map<String, Set<Role>> WORKER_METHODS = Map.of(
             CredentialServiceGrpc.getGetCredentialsMethod().getFullMethodName(), ANYONE,
-            CredentialServiceGrpc.getGenerateTotpMethod().getFullMethodName(), ANYONE);
+            CredentialServiceGrpc.getGenerateTotpMethod().getFullMethodName(), ANYONE,
+            CredentialServiceGrpc.getBeginRotationMethod().getFullMethodName(), ANYONE,
+            CredentialServiceGrpc.getCompleteRotationMethod().getFullMethodName(), ANYONE,
+            CredentialAdminServiceGrpc.getListDueRotationsMethod().getFullMethodName(), ANYONE);
 
     private static final Set<String> TENANT_SERVICES = Set.of(
             CredentialServiceGrpc.SERVICE_NAME, CredentialAdminServiceGrpc.SERVICE_NAME);

@@ -48,16 +48,21 @@ public class AuditInterceptor implements ServerInterceptor, Prioritized {
     public static final int PRIORITY = 20;
 
     /** The RPCs audited on every call; the other RPCs of both services only when refused. */
-    private static final Map<String, AccessType> AUDITED = Map.of(
-            CredentialServiceGrpc.getGetCredentialsMethod().getFullMethodName(), AccessType.RETRIEVE,
-            CredentialServiceGrpc.getGenerateTotpMethod().getFullMethodName(), AccessType.RETRIEVE,
-            CredentialServiceGrpc.getStoreCredentialsMethod().getFullMethodName(), AccessType.STORE,
-            CredentialServiceGrpc.getRotateCredentialsMethod().getFullMethodName(), AccessType.ROTATE,
-            CredentialServiceGrpc.getDeleteCredentialsMethod().getFullMethodName(), AccessType.DELETE,
-            CredentialAdminServiceGrpc.getRegisterEndpointMethod().getFullMethodName(), AccessType.REGISTER,
-            CredentialAdminServiceGrpc.getMigrateLegacyCredentialsMethod().getFullMethodName(), AccessType.MIGRATE,
-            CredentialAdminServiceGrpc.getPurgeLegacyCredentialsMethod().getFullMethodName(), AccessType.MIGRATE,
-            CredentialAdminServiceGrpc.getRevokeClientCertificateMethod().getFullMethodName(), AccessType.REVOKE);
+    private static final Map<String, AccessType> AUDITED = Map.ofEntries(
+            Map.entry(CredentialServiceGrpc.getGetCredentialsMethod().getFullMethodName(), AccessType.RETRIEVE),
+            Map.entry(CredentialServiceGrpc.getGenerateTotpMethod().getFullMethodName(), AccessType.RETRIEVE),
+            Map.entry(CredentialServiceGrpc.getStoreCredentialsMethod().getFullMethodName(), AccessType.STORE),
+            Map.entry(CredentialServiceGrpc.getRotateCredentialsMethod().getFullMethodName(), AccessType.ROTATE),
+            Map.entry(CredentialServiceGrpc.getDeleteCredentialsMethod().getFullMethodName(), AccessType.DELETE),
+            Map.entry(CredentialAdminServiceGrpc.getRegisterEndpointMethod().getFullMethodName(), AccessType.REGISTER),
+            Map.entry(CredentialAdminServiceGrpc.getMigrateLegacyCredentialsMethod().getFullMethodName(), AccessType.MIGRATE),
+            Map.entry(CredentialAdminServiceGrpc.getPurgeLegacyCredentialsMethod().getFullMethodName(), AccessType.MIGRATE),
+            Map.entry(CredentialAdminServiceGrpc.getRevokeClientCertificateMethod().getFullMethodName(), AccessType.REVOKE),
+            Map.entry(CredentialServiceGrpc.getBeginRotationMethod().getFullMethodName(), AccessType.ROTATE),
+            Map.entry(CredentialServiceGrpc.getCompleteRotationMethod().getFullMethodName(), AccessType.ROTATE),
+            Map.entry(CredentialAdminServiceGrpc.getSetRotationScheduleMethod().getFullMethodName(), AccessType.SCHEDULE),
+            Map.entry(CredentialAdminServiceGrpc.getGetRotationScheduleMethod().getFullMethodName(), AccessType.SCHEDULE),
+            Map.entry(CredentialAdminServiceGrpc.getListDueRotationsMethod().getFullMethodName(), AccessType.SCHEDULE));
 
     private static final Set<String> SERVICES = Set.of(
             CredentialServiceGrpc.SERVICE_NAME, CredentialAdminServiceGrpc.SERVICE_NAME);

@@ -27,16 +27,20 @@ import org.rcm.credentials.credential.CredentialWriter;
 import org.rcm.credentials.legacy.LegacyMigration;
 import org.rcm.credentials.tenant.RevocationList;
 import org.rcm.credentials.grpc.CallerInterceptor;
+import org.rcm.credentials.rotation.Schedules;
 
 /** {@code rcm.credentials.v1.CredentialAdminService}: maps requests, delegates, maps responses. */
 @GrpcService
 public class CredentialAdminGrpcService implements CredentialAdminService {
 
     private final CredentialWriter credentials;
+    private final Schedules schedules;
     private final LegacyMigration legacy;
     private final RevocationList revocations;
 
-    public CredentialAdminGrpcService(CredentialWriter credentials, LegacyMigration legacy, RevocationList revocations) {
+    public CredentialAdminGrpcService(CredentialWriter credentials, LegacyMigration legacy, RevocationList revocations,
+            Schedules schedules) {
+        this.schedules = schedules;
         this.credentials = credentials;
         this.legacy = legacy;
         this.revocations = revocations;
@@ -67,17 +71,26 @@ public class CredentialAdminGrpcService implements CredentialAdminService {
 
     @Override
     public Uni<SetRotationScheduleResponse> setRotationSchedule(SetRotationScheduleRequest request) {
-        return unimplemented("SetRotationSchedule");
+        var caller = CallerInterceptor.current();
+        return Uni.createFrom().deferred(() -> schedules.set(caller, request.getPortalId(), request.getRotationIntervalDays(),
+                        request.getAutoRotate(), request.getNotificationEmailsList(), request.getRotateNow()))
+                .map(next -> SetRotationScheduleResponse.newBuilder().setNextRotationAt(ProtoMapper.timestamp(next)).build());
     }
 
     @Override
     public Uni<GetRotationScheduleResponse> getRotationSchedule(GetRotationScheduleRequest request) {
-        return unimplemented("GetRotationSchedule");
+        var caller = CallerInterceptor.current();
+        return Uni.createFrom().deferred(() -> schedules.get(caller, request.getPortalId()))
+                .map(RotationMapper::schedule);
     }
 
     @Override
     public Uni<ListDueRotationsResponse> listDueRotations(ListDueRotationsRequest request) {
-        return unimplemented("ListDueRotations");
+        var caller = CallerInterceptor.current();
+        return Uni.createFrom().deferred(() -> schedules.due(caller,
+                        RotationMapper.instant("due_before", request.hasDueBefore(), request.getDueBefore()),
+                        request.getPageSize(), request.getPageToken()))
+                .map(RotationMapper::due);
     }
 
     @Override

@@ -2,6 +2,10 @@ package org.rcm.credentials.grpc;
 
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Uni;
+import org.rcm.credentials.api.v1.BeginRotationRequest;
+import org.rcm.credentials.api.v1.BeginRotationResponse;
+import org.rcm.credentials.api.v1.CompleteRotationRequest;
+import org.rcm.credentials.api.v1.CompleteRotationResponse;
 import org.rcm.credentials.api.v1.CredentialService;
 import org.rcm.credentials.api.v1.DeleteCredentialsRequest;
 import org.rcm.credentials.api.v1.DeleteCredentialsResponse;
@@ -17,6 +21,7 @@ import org.rcm.credentials.credential.CredentialReader;
 import org.rcm.credentials.credential.CredentialWriter;
 import org.rcm.credentials.error.BrokerException;
 import org.rcm.credentials.rotation.CredentialRotation;
+import org.rcm.credentials.rotation.WorkerRotation;
 import org.rcm.credentials.totp.TotpCodes;
 
 /**
@@ -31,13 +36,15 @@ public class CredentialGrpcService implements CredentialService {
     private final CredentialWriter writer;
     private final CredentialRotation rotation;
     private final TotpCodes totp;
+    private final WorkerRotation workerRotation;
 
     public CredentialGrpcService(CredentialReader reader, CredentialWriter writer, CredentialRotation rotation,
-            TotpCodes totp) {
+            TotpCodes totp, WorkerRotation workerRotation) {
         this.reader = reader;
         this.writer = writer;
         this.rotation = rotation;
         this.totp = totp;
+        this.workerRotation = workerRotation;
     }
 
     @Override
@@ -75,6 +82,22 @@ public class CredentialGrpcService implements CredentialService {
                         .setCode(code.code())
                         .setValidUntil(ProtoMapper.timestamp(code.validUntil()))
                         .build());
+    }
+
+    @Override
+    public Uni<BeginRotationResponse> beginRotation(BeginRotationRequest request) {
+        var caller = CallerInterceptor.current();
+        return Uni.createFrom().item(() -> RotationMapper.begin(request))
+                .chain(begin -> workerRotation.begin(caller, begin))
+                .map(RotationMapper::begun);
+    }
+
+    @Override
+    public Uni<CompleteRotationResponse> completeRotation(CompleteRotationRequest request) {
+        var caller = CallerInterceptor.current();
+        return Uni.createFrom().deferred(() -> workerRotation.complete(caller, request.getPortalId(), request.getRotationId(),
+                        request.getSucceeded(), request.getFailureReason()))
+                .map(RotationMapper::completed);
     }
 
     static <T> Uni<T> unimplemented(String rpc) {

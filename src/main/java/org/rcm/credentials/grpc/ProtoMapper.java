@@ -139,12 +139,12 @@ final class ProtoMapper {
         return response.build();
     }
 
-    private static SecretValue secretValue(Credentials credentials) {
+    static SecretValue secretValue(Credentials credentials) {
         return new SecretValue(credentials.getUsername(), credentials.getPassword(), credentials.getMfaSeed(),
                 credentials.getMetadataMap());
     }
 
-    private static Credentials credentials(SecretValue value) {
+    static Credentials credentials(SecretValue value) {
         return Credentials.newBuilder()
                 .setUsername(value.username())
                 .setPassword(value.password())
@@ -163,7 +163,7 @@ final class ProtoMapper {
         };
     }
 
-    private static RotationStatus rotationStatus(RotationState state) {
+    static RotationStatus rotationStatus(RotationState state) {
         return switch (state) {
             case NONE -> RotationStatus.ROTATION_STATUS_UNSPECIFIED;
             case ACTIVE -> RotationStatus.ROTATION_STATUS_ACTIVE;

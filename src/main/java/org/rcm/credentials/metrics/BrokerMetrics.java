@@ -128,6 +128,17 @@ public class BrokerMetrics {
         counter("rcm.rotation", "Credential rotations", "outcome", outcome).increment(n);
     }
 
+    /** What a run of the rotation job did: {@code expired}, {@code reminded} or {@code escalated}, {@code n} times. */
+    public void rotationJob(String action, int n) {
+        counter("rcm.rotation.job", "Worker rotations expired and due rotations reminded or escalated by the rotation job",
+                "action", action).increment(n);
+    }
+
+    /** Rotation e-mail events {@code sent} or {@code failed} (to be retried). */
+    public void notifications(String outcome, int n) {
+        counter("rcm.notifications", "Rotation e-mail events delivered or failed", "outcome", outcome).increment(n);
+    }
+
     /** A call from outside its tenant's allowed address ranges: {@code deny} or {@code flag}. */
     public void unexpectedIp(String action) {
         unexpectedIp(action, 1);

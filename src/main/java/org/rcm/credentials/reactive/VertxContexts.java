@@ -46,6 +46,19 @@ public final class VertxContexts {
     }
 
     /**
+     * Runs {@code work} on a new duplicated context, marked safe for Hibernate Reactive: for
+     * work that starts outside any request (a scheduled job), from any thread.
+     */
+    public static <T> Uni<T> onNewContext(io.vertx.core.Vertx vertx, Supplier<Uni<T>> work) {
+        return Uni.createFrom().deferred(() -> {
+            Context own = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+            VertxContextSafetyToggle.setContextSafe(own, true);
+            return Uni.createFrom().deferred(work::get)
+                    .runSubscriptionOn(task -> own.runOnContext(ignored -> task.run()));
+        });
+    }
+
+    /**
      * {@code uni}, failed with {@code failure} when it has no item within {@code timeout}.
      * Mutiny's timer fires on a worker thread; the outcome, item or failure, is delivered on
      * the context of the subscriber, so that what follows a timeout (a compensating update, the

@@ -97,7 +97,7 @@ public class CredentialRotation {
             return Uni.createFrom().failure(Endpoints.changeInProgress(endpoint.portalId())); // before reading the value
         }
         return reader.current(endpoint)
-                .map(currentValue -> merge(currentValue, changes, policy))
+                .map(currentValue -> merge(currentValue, changes, policy, passwords))
                 .invoke(newValue -> stores.requireFits(newValue, endpoint.secret().backend()))
                 .chain(newValue -> endpoints.claim(endpoint, lease)
                         .chain(claim -> twoPhase(endpoint, newValue, claim,
@@ -172,7 +172,9 @@ public class CredentialRotation {
                 .map(ignored -> new Rotated(false, RotationState.FAILED, endpoint.secretVersion(), null, reason));
     }
 
-    private SecretValue merge(SecretValue current, SecretValue changes, PasswordGenerator.Policy policy) {
+    /** The new value: each empty field of {@code changes} keeps the current one; an empty password is generated. */
+    static SecretValue merge(SecretValue current, SecretValue changes, PasswordGenerator.Policy policy,
+            PasswordGenerator passwords) {
         return new SecretValue(
                 changes.username().isEmpty() ? current.username() : changes.username(),
                 changes.password().isEmpty() ? passwords.generate(policy) : changes.password(),

@@ -21,7 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.rcm.credentials.api.v1.CredentialAdminServiceGrpc;
-import org.rcm.credentials.api.v1.ListDueRotationsRequest;
+import org.rcm.credentials.api.v1.QueryAccessLogRequest;
 import org.rcm.credentials.support.TestGrpc;
 import org.rcm.credentials.support.TestIdentity;
 
@@ -89,9 +89,9 @@ class GrpcServingTest {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> CredentialAdminServiceGrpc
                 .newBlockingStub(TestGrpc.channel(TestIdentity.TENANT_A_ADMIN))
                 .withDeadlineAfter(10, TimeUnit.SECONDS)
-                .listDueRotations(ListDueRotationsRequest.getDefaultInstance()));
+                .queryAccessLog(QueryAccessLogRequest.getDefaultInstance()));
 
         assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
-        assertEquals("ListDueRotations is not implemented by this server", e.getStatus().getDescription());
+        assertEquals("QueryAccessLog is not implemented by this server", e.getStatus().getDescription());
     }
 }

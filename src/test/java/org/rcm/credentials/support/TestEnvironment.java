@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.rcm.credentials.local.LocalMail;
+import org.rcm.credentials.local.LocalMailbox;
 import org.rcm.credentials.local.LocalPki;
 import org.rcm.credentials.local.LocalPostgres;
 import org.rcm.credentials.local.LocalServices;
@@ -75,6 +77,12 @@ public final class TestEnvironment {
         return new DatabaseProxy();
     }
 
+    /** The mails the broker under test has sent, read from the local SMTP sink. */
+    public static LocalMailbox mailbox() {
+        brokerConfig();
+        return new LocalMailbox(URI.create(System.getProperty(PREFIX + "mail.uri")));
+    }
+
     /** The client CA's CRL file that the broker under test reads. */
     public static Path crlFile() {
         return crlFile(pkiDir());
@@ -115,7 +123,8 @@ public final class TestEnvironment {
         LocalPki pki = LocalPki.create(pkiDir, TRUST_DOMAIN);
         TestIdentity.issueAll(pki);
 
-        LocalServices services = new LocalServices(postgres, database.viaPort(proxy.port()), aws, pki);
+        LocalMail mail = LocalMail.start();
+        LocalServices services = new LocalServices(postgres, database.viaPort(proxy.port()), aws, pki, mail);
         services.brokerConfig().forEach((k, v) -> System.setProperty(PREFIX + "config." + k, v));
         System.setProperty(PREFIX + "config.rcm.environment", ENVIRONMENT);
         // the client CA publishes a CRL (empty at first), checked for changes often
@@ -128,6 +137,7 @@ public final class TestEnvironment {
         System.setProperty(PREFIX + "db.password", database.server().password());
         System.setProperty(PREFIX + "db.name", name);
         System.setProperty(PREFIX + "aws.uri", aws.uri().toString());
+        System.setProperty(PREFIX + "mail.uri", mail.uri().toString());
         System.setProperty(PREFIX + "pki.dir", pkiDir.toString());
         System.setProperty(PREFIX + "proxy.control", proxy.controlUri().toString());
         System.setProperty(PREFIX + "started", "true");

@@ -1,5 +1,6 @@
 package org.rcm.credentials.tenant;
 
+import static io.grpc.Status.Code.FAILED_PRECONDITION;
 import static io.grpc.Status.Code.NOT_FOUND;
 import static io.grpc.Status.Code.OK;
 import static io.grpc.Status.Code.PERMISSION_DENIED;
@@ -29,6 +30,8 @@ import java.util.function.BiFunction;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
+import org.rcm.credentials.api.v1.BeginRotationRequest;
+import org.rcm.credentials.api.v1.CompleteRotationRequest;
 import org.rcm.credentials.api.v1.CredentialAdminServiceGrpc;
 import org.rcm.credentials.api.v1.CredentialAdminServiceGrpc.CredentialAdminServiceBlockingStub;
 import org.rcm.credentials.api.v1.CredentialServiceGrpc;
@@ -101,11 +104,12 @@ class TenancyMatrixTest {
                     DeleteCredentialsRequest.newBuilder().setPortalId(p).build())),
             Rpc.audited("RegisterEndpoint", "register", (s, p) -> s.admin().registerEndpoint(
                     RegisterEndpointRequest.newBuilder().setPortalId(p).setName("n").setPortalType("insurance").build())),
-            Rpc.auditedWhenRefused("SetRotationSchedule", true, (s, p) -> s.admin().setRotationSchedule(
+            Rpc.audited("SetRotationSchedule", "schedule", (s, p) -> s.admin().setRotationSchedule(
                     SetRotationScheduleRequest.newBuilder().setPortalId(p).build())),
-            Rpc.auditedWhenRefused("GetRotationSchedule", true, (s, p) -> s.admin().getRotationSchedule(
+            Rpc.audited("GetRotationSchedule", "schedule", (s, p) -> s.admin().getRotationSchedule(
                     GetRotationScheduleRequest.newBuilder().setPortalId(p).build())),
-            Rpc.auditedWhenRefused("ListDueRotations", false, (s, p) -> s.admin().listDueRotations(ListDueRotationsRequest.getDefaultInstance())),
+            Rpc.auditedTenantWide("ListDueRotations", "schedule", (s, p) -> s.admin().listDueRotations(
+                    ListDueRotationsRequest.getDefaultInstance())),
             Rpc.auditedWhenRefused("QueryAccessLog", true, (s, p) -> s.admin().queryAccessLog(
                     QueryAccessLogRequest.newBuilder().setPortalId(p).build())),
             Rpc.auditedTenantWide("MigrateLegacyCredentials", "migrate", (s, p) -> s.admin().migrateLegacyCredentials(
@@ -115,17 +119,25 @@ class TenancyMatrixTest {
             Rpc.auditedTenantWide("RevokeClientCertificate", "revoke", (s, p) -> s.admin().revokeClientCertificate(
                     RevokeClientCertificateRequest.newBuilder().setFingerprintSha256("0".repeat(64)).build())),
             Rpc.auditedWhenRefused("ListRevokedCertificates", false, (s, p) -> s.admin().listRevokedCertificates(
-                    ListRevokedCertificatesRequest.getDefaultInstance())));
+                    ListRevokedCertificatesRequest.getDefaultInstance())),
+            Rpc.audited("BeginRotation", "rotate", (s, p) -> s.credentials().beginRotation(
+                    BeginRotationRequest.newBuilder().setPortalId(p).build())),
+            Rpc.audited("CompleteRotation", "rotate", (s, p) -> s.credentials().completeRotation(
+                    CompleteRotationRequest.newBuilder().setPortalId(p).setRotationId(UUID.randomUUID().toString())
+                            .setSucceeded(true).build())));
 
     /** Expected status per RPC (in the order of {@link #RPCS}) for each identity. */
     private static final Map<TestIdentity, List<Status.Code>> EXPECTED = new LinkedHashMap<>();
 
     static {
-        List<Status.Code> otherAdminRpcs = List.of(UNIMPLEMENTED, UNIMPLEMENTED, UNIMPLEMENTED, UNIMPLEMENTED,
-                OK, OK, OK, OK);
+        // schedules (its own portal: RegisterEndpoint registered it), access log, legacy, revocation;
+        // then BeginRotation and CompleteRotation of a portal whose credentials were deleted
+        List<Status.Code> otherAdminRpcs = List.of(OK, OK, OK, UNIMPLEMENTED, OK, OK, OK, OK, NOT_FOUND, NOT_FOUND);
+        // a worker lists due rotations, may begin only a due one (this is not), completes only its own
         EXPECTED.put(TestIdentity.TENANT_A_WORKER, List.of(OK, OK, PERMISSION_DENIED, PERMISSION_DENIED,
+                PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED, OK,
                 PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED,
-                PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED));
+                FAILED_PRECONDITION, NOT_FOUND));
         EXPECTED.put(TestIdentity.TENANT_A_ADMIN, concat(List.of(OK, OK, OK, OK, OK, OK), otherAdminRpcs));
         EXPECTED.put(TestIdentity.TENANT_B_ADMIN, concat(List.of(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK),
                 otherAdminRpcs));
