@@ -128,9 +128,9 @@ public class BrokerMetrics {
         counter("rcm.rotation", "Credential rotations", "outcome", outcome).increment(n);
     }
 
-    /** What a run of the rotation job did: {@code expired}, {@code reminded} or {@code escalated}, {@code n} times. */
+    /** What the rotation job did: {@code run} (one run), {@code expired}, {@code reminded} or {@code escalated}, {@code n} times. */
     public void rotationJob(String action, int n) {
-        counter("rcm.rotation.job", "Worker rotations expired and due rotations reminded or escalated by the rotation job",
+        counter("rcm.rotation.job", "Rotation job runs, and the worker rotations they expired and due rotations they reminded of or escalated",
                 "action", action).increment(n);
     }
 

@@ -107,6 +107,7 @@ public class RotationJob {
         Instant now = clock.now();
         return expire(now).chain(expired -> marked(REMIND, now, null).chain(reminded -> marked(ESCALATE, now, overdueAfter)
                 .chain(escalated -> notifications.drain().map(mailed -> {
+                    metrics.rotationJob("run", 1);
                     metrics.rotationJob("expired", expired);
                     metrics.rotationJob("reminded", reminded);
                     metrics.rotationJob("escalated", escalated);

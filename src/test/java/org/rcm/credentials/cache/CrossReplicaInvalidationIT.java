@@ -5,18 +5,30 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.rcm.credentials.api.v1.BeginRotationRequest;
+import org.rcm.credentials.api.v1.BeginRotationResponse;
+import org.rcm.credentials.api.v1.CompleteRotationRequest;
 import org.rcm.credentials.api.v1.DeleteCredentialsRequest;
 import org.rcm.credentials.api.v1.GetCredentialsRequest;
 import org.rcm.credentials.api.v1.RotateCredentialsRequest;
+import org.rcm.credentials.api.v1.SetRotationScheduleRequest;
 import org.rcm.credentials.api.v1.StoreCredentialsRequest;
 import org.rcm.credentials.local.LocalBroker;
+import org.rcm.credentials.local.LocalMailbox;
 import org.rcm.credentials.support.Await;
 import org.rcm.credentials.support.Broker;
 import org.rcm.credentials.support.TestEnvironment;
@@ -37,8 +49,10 @@ class CrossReplicaInvalidationIT {
 
     @BeforeAll
     static void startReplicas() {
-        first = LocalBroker.start(TestEnvironment.brokerConfig(), 0, 0, Path.of("target/replica-1.log"), List.of());
-        second = LocalBroker.start(TestEnvironment.brokerConfig(), 0, 0, Path.of("target/replica-2.log"), List.of());
+        Map<String, String> config = new HashMap<>(TestEnvironment.brokerConfig());
+        config.put("rcm.rotation.job-interval", "1s");
+        first = LocalBroker.start(config, 0, 0, Path.of("target/replica-1.log"), List.of());
+        second = LocalBroker.start(config, 0, 0, Path.of("target/replica-2.log"), List.of());
         first.awaitReady(Duration.ofSeconds(60));
         second.awaitReady(Duration.ofSeconds(60));
         toFirst = TestGrpc.newChannel(TestIdentity.TENANT_A_ADMIN, first.grpcPort(), "replica-test");
@@ -83,6 +97,51 @@ class CrossReplicaInvalidationIT {
         Broker.credentials(toFirst).deleteCredentials(DeleteCredentialsRequest.newBuilder().setPortalId(portal).build());
 
         Await.until(Duration.ofSeconds(10), () -> notFound(toSecond, portal));
+    }
+
+    @Test
+    void aWorkerRotationCompletedThroughOneReplicaIsSeenByTheOther() throws Exception {
+        String portal = storedPortal("old");
+        assertEquals("old", password(toSecond, portal));
+        BeginRotationResponse begun = Broker.credentials(toFirst).beginRotation(
+                BeginRotationRequest.newBuilder().setPortalId(portal).build());
+        assertEquals("old", password(toSecond, portal), "the pending password is nobody's yet");
+
+        Broker.credentials(toFirst).completeRotation(CompleteRotationRequest.newBuilder().setPortalId(portal)
+                .setRotationId(begun.getRotationId()).setSucceeded(true).build());
+
+        String rotated = begun.getPendingCredentials().getPassword();
+        Await.until(Duration.ofSeconds(10), () -> password(toSecond, portal).equals(rotated));
+    }
+
+    @Test
+    void theRotationJobsOfBothReplicasRemindOfEachDuePortalOnce() throws Exception {
+        String address = "ops-" + UUID.randomUUID() + "@example.test";
+        List<String> portals = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String portal = storedPortal("pw");
+            Broker.admin(toFirst).setRotationSchedule(SetRotationScheduleRequest.newBuilder().setPortalId(portal)
+                    .addNotificationEmails(address).setRotateNow(true).build());
+            portals.add(portal);
+        }
+        double[] runsBefore = {jobRuns(first), jobRuns(second)};
+
+        // both replicas have run their job twice since the portals fell due
+        Await.until(Duration.ofSeconds(30), () -> jobRuns(first) >= runsBefore[0] + 2 && jobRuns(second) >= runsBefore[1] + 2);
+
+        List<LocalMailbox.Message> mails = TestEnvironment.mailbox().to(address);
+        for (String portal : portals) {
+            assertEquals(1, mails.stream().filter(mail -> mail.body().contains(portal)).count(), portal);
+        }
+    }
+
+    /** The replica's rotation job runs so far, from its metrics. */
+    private static double jobRuns(LocalBroker broker) throws Exception {
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + broker.managementPort() + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return metrics.body().lines().filter(line -> line.startsWith("rcm_rotation_job_total{action=\"run\""))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
     private static String storedPortal(String password) {
