@@ -6,13 +6,11 @@ import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Uni;
 import org.rcm.credentials.api.v1.CredentialAdminService;
 import org.rcm.credentials.api.v1.GetRotationScheduleRequest;
-import org.rcm.credentials.api.v1.ListRevokedCertificatesRequest;
-import org.rcm.credentials.api.v1.ListRevokedCertificatesResponse;
-import org.rcm.credentials.api.v1.RevokeClientCertificateRequest;
-import org.rcm.credentials.api.v1.RevokeClientCertificateResponse;
 import org.rcm.credentials.api.v1.GetRotationScheduleResponse;
 import org.rcm.credentials.api.v1.ListDueRotationsRequest;
 import org.rcm.credentials.api.v1.ListDueRotationsResponse;
+import org.rcm.credentials.api.v1.ListRevokedCertificatesRequest;
+import org.rcm.credentials.api.v1.ListRevokedCertificatesResponse;
 import org.rcm.credentials.api.v1.MigrateLegacyCredentialsRequest;
 import org.rcm.credentials.api.v1.MigrateLegacyCredentialsResponse;
 import org.rcm.credentials.api.v1.PurgeLegacyCredentialsRequest;
@@ -21,13 +19,15 @@ import org.rcm.credentials.api.v1.QueryAccessLogRequest;
 import org.rcm.credentials.api.v1.QueryAccessLogResponse;
 import org.rcm.credentials.api.v1.RegisterEndpointRequest;
 import org.rcm.credentials.api.v1.RegisterEndpointResponse;
+import org.rcm.credentials.api.v1.RevokeClientCertificateRequest;
+import org.rcm.credentials.api.v1.RevokeClientCertificateResponse;
 import org.rcm.credentials.api.v1.SetRotationScheduleRequest;
 import org.rcm.credentials.api.v1.SetRotationScheduleResponse;
 import org.rcm.credentials.credential.CredentialWriter;
-import org.rcm.credentials.legacy.LegacyMigration;
-import org.rcm.credentials.tenant.RevocationList;
 import org.rcm.credentials.grpc.CallerInterceptor;
+import org.rcm.credentials.legacy.LegacyMigration;
 import org.rcm.credentials.rotation.Schedules;
+import org.rcm.credentials.tenant.RevocationList;
 
 /** {@code rcm.credentials.v1.CredentialAdminService}: maps requests, delegates, maps responses. */
 @GrpcService

@@ -27,11 +27,11 @@ import org.rcm.credentials.credential.Results;
 import org.rcm.credentials.endpoint.RotationState;
 import org.rcm.credentials.error.BrokerException;
 import org.rcm.credentials.legacy.LegacyMigration;
-import org.rcm.credentials.tenant.RevocationList;
-import org.rcm.credentials.secretstore.SecretValue;
 import org.rcm.credentials.rotation.PasswordGenerator;
 import org.rcm.credentials.rotation.Rotated;
 import org.rcm.credentials.rotation.RotationRequest;
+import org.rcm.credentials.secretstore.SecretValue;
+import org.rcm.credentials.tenant.RevocationList;
 
 /** Between the wire (protobuf) and the domain. Unknown enum values are invalid input. */
 final class ProtoMapper {

@@ -2,8 +2,8 @@ package org.rcm.credentials.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.rcm.credentials.support.Broker.newPortal;
 import static org.rcm.credentials.support.Broker.get;
+import static org.rcm.credentials.support.Broker.newPortal;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
@@ -14,8 +14,8 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.rcm.credentials.support.Await;
 import org.rcm.credentials.support.AuditLog;
+import org.rcm.credentials.support.Await;
 import org.rcm.credentials.support.Broker;
 import org.rcm.credentials.support.Management;
 import org.rcm.credentials.support.Metrics;

@@ -3,8 +3,8 @@ package org.rcm.credentials.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.rcm.credentials.support.Broker.newPortal;
 import static org.rcm.credentials.support.Broker.get;
+import static org.rcm.credentials.support.Broker.newPortal;
 
 import com.google.rpc.ErrorInfo;
 import io.grpc.Status;

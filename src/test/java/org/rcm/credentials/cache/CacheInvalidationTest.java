@@ -15,12 +15,12 @@ import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.rcm.credentials.endpoint.Endpoint;
+import org.rcm.credentials.endpoint.EndpointCache;
 import org.rcm.credentials.endpoint.LegacyState;
 import org.rcm.credentials.secretstore.SecretArn;
 import org.rcm.credentials.secretstore.SecretBackend;
 import org.rcm.credentials.secretstore.SecretValue;
 import org.rcm.credentials.support.Await;
-import org.rcm.credentials.endpoint.EndpointCache;
 
 /**
  * An invalidation message, sent through Postgres NOTIFY and received by this replica's

@@ -3,9 +3,9 @@ package org.rcm.credentials.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.rcm.credentials.support.Broker.newPortal;
-import static org.rcm.credentials.support.Broker.get;
 import static org.rcm.credentials.support.Broker.credentials;
+import static org.rcm.credentials.support.Broker.get;
+import static org.rcm.credentials.support.Broker.newPortal;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;

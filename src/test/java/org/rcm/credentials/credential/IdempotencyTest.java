@@ -3,9 +3,9 @@ package org.rcm.credentials.credential;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.rcm.credentials.support.Broker.newPortal;
 import static org.rcm.credentials.support.Broker.credentials;
 import static org.rcm.credentials.support.Broker.credentialsWith;
+import static org.rcm.credentials.support.Broker.newPortal;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;

@@ -16,8 +16,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.rcm.credentials.rotation.PasswordGenerator.Policy;
 import org.rcm.credentials.error.BrokerException;
+import org.rcm.credentials.rotation.PasswordGenerator.Policy;
 
 /**
  * Generated passwords: the length the policy asks for (default 32, 12..128), one character of

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.rcm.credentials.support.AuditLog.last;
-import static org.rcm.credentials.support.Broker.newPortal;
-import static org.rcm.credentials.support.Broker.get;
 import static org.rcm.credentials.support.Broker.credentials;
 import static org.rcm.credentials.support.Broker.credentialsWith;
+import static org.rcm.credentials.support.Broker.get;
+import static org.rcm.credentials.support.Broker.newPortal;
 
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.AfterEach;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.rcm.credentials.support.AuditLog.last;
-import static org.rcm.credentials.support.Broker.newPortal;
 import static org.rcm.credentials.support.Broker.credentials;
+import static org.rcm.credentials.support.Broker.newPortal;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
