@@ -9,7 +9,7 @@ public enum AccessType {
     ROTATE,
     DELETE,
     REGISTER,
-    /** Any other administrative RPC (schedules, access-log queries); audited when refused. */
+    /** Another administrative RPC: an access-log query, the list of revoked certificates. */
     ADMIN,
     /** A legacy migration or purge: the call, and each portal migrated, purged or failed. */
     MIGRATE,

@@ -61,11 +61,6 @@ public final class CallAudit {
         this.portalId = portalId;
     }
 
-    /** Whether only a refused call of this RPC gets a row: the admin RPCs that have no access type of their own. */
-    public boolean refusalsOnly() {
-        return accessType == AccessType.ADMIN;
-    }
-
     public AccessType accessType() {
         return accessType;
     }

@@ -28,10 +28,8 @@ import org.rcm.credentials.audit.CallAudit;
 import org.rcm.credentials.metrics.BrokerMetrics;
 
 /**
- * Writes one access-log row for every call of an audited RPC, whatever ends it:
- * success, a domain error, invalid input, or a denied role; and one for every refused call
- * ({@code PERMISSION_DENIED}: role or address) of the other RPCs of both services, as
- * {@link AccessType#ADMIN}. It runs outside the identity
+ * Writes one access-log row for every call of the broker's two services, whatever ends it:
+ * success, a domain error, invalid input, a denied role or address. It runs outside the identity
  * interceptor and the handler and sees the call's final status, so every path is covered by
  * one mechanism.
  *
@@ -47,7 +45,7 @@ public class AuditInterceptor implements ServerInterceptor, Prioritized {
     /** Runs before (outside) the identity interceptor, whose rejections it must audit. */
     public static final int PRIORITY = 20;
 
-    /** The RPCs audited on every call; the other RPCs of both services only when refused. */
+    /** The access type of each RPC; every call of both services is audited (an RPC added later: ADMIN). */
     private static final Map<String, AccessType> AUDITED = Map.ofEntries(
             Map.entry(CredentialServiceGrpc.getGetCredentialsMethod().getFullMethodName(), AccessType.RETRIEVE),
             Map.entry(CredentialServiceGrpc.getGenerateTotpMethod().getFullMethodName(), AccessType.RETRIEVE),
@@ -62,7 +60,9 @@ public class AuditInterceptor implements ServerInterceptor, Prioritized {
             Map.entry(CredentialServiceGrpc.getCompleteRotationMethod().getFullMethodName(), AccessType.ROTATE),
             Map.entry(CredentialAdminServiceGrpc.getSetRotationScheduleMethod().getFullMethodName(), AccessType.SCHEDULE),
             Map.entry(CredentialAdminServiceGrpc.getGetRotationScheduleMethod().getFullMethodName(), AccessType.SCHEDULE),
-            Map.entry(CredentialAdminServiceGrpc.getListDueRotationsMethod().getFullMethodName(), AccessType.SCHEDULE));
+            Map.entry(CredentialAdminServiceGrpc.getListDueRotationsMethod().getFullMethodName(), AccessType.SCHEDULE),
+            Map.entry(CredentialAdminServiceGrpc.getQueryAccessLogMethod().getFullMethodName(), AccessType.ADMIN),
+            Map.entry(CredentialAdminServiceGrpc.getListRevokedCertificatesMethod().getFullMethodName(), AccessType.ADMIN));
 
     private static final Set<String> SERVICES = Set.of(
             CredentialServiceGrpc.SERVICE_NAME, CredentialAdminServiceGrpc.SERVICE_NAME);
@@ -123,10 +123,6 @@ public class AuditInterceptor implements ServerInterceptor, Prioritized {
             CallAudit.Who caller = audit.caller();
             if (caller == null) {
                 metrics.accessWithoutTenant(audit.accessType().dbValue());
-                finish(status, trailers);
-                return;
-            }
-            if (audit.refusalsOnly() && status.getCode() != Status.Code.PERMISSION_DENIED) {
                 finish(status, trailers);
                 return;
             }

@@ -15,6 +15,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 import org.jboss.logging.Logger;
 import org.rcm.credentials.audit.CallAudit;
 import org.rcm.credentials.config.BrokerConfig;
@@ -24,6 +27,7 @@ import org.rcm.credentials.tenant.Caller;
 import org.rcm.credentials.tenant.NetworkPolicy;
 import org.rcm.credentials.tenant.TenantIdentity;
 import org.rcm.credentials.tenant.TenantIdentityAugmentor;
+import org.rcm.credentials.tenant.UnmappedCertificates;
 
 /**
  * Authenticates and authorises every broker RPC before its handler runs: the caller's
@@ -46,10 +50,12 @@ public class CallerInterceptor implements ServerInterceptor {
     private final CurrentIdentityAssociation identities;
     private final NetworkPolicy network;
     private final BrokerMetrics metrics;
+    private final UnmappedCertificates unmapped;
     private final boolean reflection;
 
     public CallerInterceptor(CurrentIdentityAssociation identities, NetworkPolicy network, BrokerMetrics metrics,
-            BrokerConfig config) {
+            UnmappedCertificates unmapped, BrokerConfig config) {
+        this.unmapped = unmapped;
         this.identities = identities;
         this.network = network;
         this.metrics = metrics;
@@ -84,6 +90,8 @@ public class CallerInterceptor implements ServerInterceptor {
         }
         TenantIdentity tenant = tenantOf(identities.getIdentity());
         if (tenant == null) {
+            InetAddress from = remoteAddress(call);
+            unmapped.refused(from == null ? null : from.getHostAddress(), peerCertificate(call));
             return reject(call, BrokerException.unauthenticated("UNMAPPED_CERTIFICATE",
                     "the client certificate is not mapped to a tenant"));
         }
@@ -113,6 +121,16 @@ public class CallerInterceptor implements ServerInterceptor {
 
     private static TenantIdentity tenantOf(SecurityIdentity identity) {
         return identity == null || identity.isAnonymous() ? null : identity.getAttribute(TenantIdentityAugmentor.TENANT_ATTRIBUTE);
+    }
+
+    private static X509Certificate peerCertificate(ServerCall<?, ?> call) {
+        SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
+        try {
+            return session != null && session.getPeerCertificates().length > 0
+                    && session.getPeerCertificates()[0] instanceof X509Certificate certificate ? certificate : null;
+        } catch (SSLPeerUnverifiedException e) {
+            return null;
+        }
     }
 
     private static InetAddress remoteAddress(ServerCall<?, ?> call) {

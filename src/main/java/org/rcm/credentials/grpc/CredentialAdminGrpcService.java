@@ -1,7 +1,5 @@
 package org.rcm.credentials.grpc;
 
-import static org.rcm.credentials.grpc.CredentialGrpcService.unimplemented;
-
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Uni;
 import org.rcm.credentials.api.v1.CredentialAdminService;
@@ -23,6 +21,7 @@ import org.rcm.credentials.api.v1.RevokeClientCertificateRequest;
 import org.rcm.credentials.api.v1.RevokeClientCertificateResponse;
 import org.rcm.credentials.api.v1.SetRotationScheduleRequest;
 import org.rcm.credentials.api.v1.SetRotationScheduleResponse;
+import org.rcm.credentials.audit.AccessLogQuery;
 import org.rcm.credentials.credential.CredentialWriter;
 import org.rcm.credentials.grpc.CallerInterceptor;
 import org.rcm.credentials.legacy.LegacyMigration;
@@ -35,12 +34,14 @@ public class CredentialAdminGrpcService implements CredentialAdminService {
 
     private final CredentialWriter credentials;
     private final Schedules schedules;
+    private final AccessLogQuery accessLog;
     private final LegacyMigration legacy;
     private final RevocationList revocations;
 
     public CredentialAdminGrpcService(CredentialWriter credentials, LegacyMigration legacy, RevocationList revocations,
-            Schedules schedules) {
+            Schedules schedules, AccessLogQuery accessLog) {
         this.schedules = schedules;
+        this.accessLog = accessLog;
         this.credentials = credentials;
         this.legacy = legacy;
         this.revocations = revocations;
@@ -95,7 +96,9 @@ public class CredentialAdminGrpcService implements CredentialAdminService {
 
     @Override
     public Uni<QueryAccessLogResponse> queryAccessLog(QueryAccessLogRequest request) {
-        return unimplemented("QueryAccessLog");
+        var caller = CallerInterceptor.current();
+        return Uni.createFrom().deferred(() -> accessLog.page(caller.tenant(), AuditMapper.query(request)))
+                .map(AuditMapper::page);
     }
 
     @Override

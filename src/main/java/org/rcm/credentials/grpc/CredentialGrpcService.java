@@ -99,8 +99,4 @@ public class CredentialGrpcService implements CredentialService {
                         request.getSucceeded(), request.getFailureReason()))
                 .map(RotationMapper::completed);
     }
-
-    static <T> Uni<T> unimplemented(String rpc) {
-        return Uni.createFrom().failure(BrokerException.unimplemented(rpc));
-    }
 }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.rcm.credentials.api.v1.CredentialAdminServiceGrpc;
 import org.rcm.credentials.api.v1.CredentialServiceGrpc;
 import org.rcm.credentials.api.v1.GetCredentialsRequest;
-import org.rcm.credentials.api.v1.ListDueRotationsRequest;
+import org.rcm.credentials.api.v1.QueryAccessLogRequest;
 import org.rcm.credentials.support.AuditLog;
 import org.rcm.credentials.support.Metrics;
 import org.rcm.credentials.support.TestGrpc;
@@ -38,7 +38,7 @@ class RefusalCountingTest {
             assertEquals(Status.Code.UNAUTHENTICATED, codeOf(() -> CredentialServiceGrpc.newBlockingStub(channel)
                     .getCredentials(GetCredentialsRequest.newBuilder().setPortalId("p-" + UUID.randomUUID()).build())));
             assertEquals(Status.Code.UNAUTHENTICATED, codeOf(() -> CredentialAdminServiceGrpc.newBlockingStub(channel)
-                    .listDueRotations(ListDueRotationsRequest.getDefaultInstance())));
+                    .queryAccessLog(QueryAccessLogRequest.getDefaultInstance())));
         } finally {
             TestGrpc.shutdown(channel);
         }
@@ -51,7 +51,7 @@ class RefusalCountingTest {
         int before = AuditLog.rows("tenant-a", null).size();
         try {
             assertEquals(Status.Code.PERMISSION_DENIED, codeOf(() -> CredentialAdminServiceGrpc.newBlockingStub(channel)
-                    .listDueRotations(ListDueRotationsRequest.getDefaultInstance())));
+                    .queryAccessLog(QueryAccessLogRequest.getDefaultInstance())));
         } finally {
             TestGrpc.shutdown(channel);
         }

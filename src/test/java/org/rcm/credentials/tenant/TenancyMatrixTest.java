@@ -6,7 +6,6 @@ import static io.grpc.Status.Code.OK;
 import static io.grpc.Status.Code.PERMISSION_DENIED;
 import static io.grpc.Status.Code.UNAUTHENTICATED;
 import static io.grpc.Status.Code.UNAVAILABLE;
-import static io.grpc.Status.Code.UNIMPLEMENTED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -68,23 +67,17 @@ class TenancyMatrixTest {
     private static final String SECRET = "tenant-a-secret-" + UUID.randomUUID();
 
     /**
-     * One RPC, called on a portal through the two stubs of a channel. Its audit rows have
-     * {@code accessType}, for every call or, when {@code refusalsOnly}, for refused calls only,
-     * and name the portal when {@code portalScoped}.
+     * One RPC, called on a portal through the two stubs of a channel. Every call has an audit
+     * row of {@code accessType}, which names the portal when {@code portalScoped}.
      */
-    private record Rpc(String name, String accessType, boolean refusalsOnly, boolean portalScoped,
-            BiFunction<Stubs, String, Message> call) {
+    private record Rpc(String name, String accessType, boolean portalScoped, BiFunction<Stubs, String, Message> call) {
 
         static Rpc audited(String name, String accessType, BiFunction<Stubs, String, Message> call) {
-            return new Rpc(name, accessType, false, true, call);
+            return new Rpc(name, accessType, true, call);
         }
 
         static Rpc auditedTenantWide(String name, String accessType, BiFunction<Stubs, String, Message> call) {
-            return new Rpc(name, accessType, false, false, call);
-        }
-
-        static Rpc auditedWhenRefused(String name, boolean portalScoped, BiFunction<Stubs, String, Message> call) {
-            return new Rpc(name, "admin", true, portalScoped, call);
+            return new Rpc(name, accessType, false, call);
         }
     }
 
@@ -110,7 +103,7 @@ class TenancyMatrixTest {
                     GetRotationScheduleRequest.newBuilder().setPortalId(p).build())),
             Rpc.auditedTenantWide("ListDueRotations", "schedule", (s, p) -> s.admin().listDueRotations(
                     ListDueRotationsRequest.getDefaultInstance())),
-            Rpc.auditedWhenRefused("QueryAccessLog", true, (s, p) -> s.admin().queryAccessLog(
+            Rpc.audited("QueryAccessLog", "admin", (s, p) -> s.admin().queryAccessLog(
                     QueryAccessLogRequest.newBuilder().setPortalId(p).build())),
             Rpc.auditedTenantWide("MigrateLegacyCredentials", "migrate", (s, p) -> s.admin().migrateLegacyCredentials(
                     MigrateLegacyCredentialsRequest.newBuilder().setDryRun(true).build())),
@@ -118,7 +111,7 @@ class TenancyMatrixTest {
                     PurgeLegacyCredentialsRequest.newBuilder().setDryRun(true).build())),
             Rpc.auditedTenantWide("RevokeClientCertificate", "revoke", (s, p) -> s.admin().revokeClientCertificate(
                     RevokeClientCertificateRequest.newBuilder().setFingerprintSha256("0".repeat(64)).build())),
-            Rpc.auditedWhenRefused("ListRevokedCertificates", false, (s, p) -> s.admin().listRevokedCertificates(
+            Rpc.auditedTenantWide("ListRevokedCertificates", "admin", (s, p) -> s.admin().listRevokedCertificates(
                     ListRevokedCertificatesRequest.getDefaultInstance())),
             Rpc.audited("BeginRotation", "rotate", (s, p) -> s.credentials().beginRotation(
                     BeginRotationRequest.newBuilder().setPortalId(p).build())),
@@ -132,7 +125,7 @@ class TenancyMatrixTest {
     static {
         // schedules (its own portal: RegisterEndpoint registered it), access log, legacy, revocation;
         // then BeginRotation and CompleteRotation of a portal whose credentials were deleted
-        List<Status.Code> otherAdminRpcs = List.of(OK, OK, OK, UNIMPLEMENTED, OK, OK, OK, OK, NOT_FOUND, NOT_FOUND);
+        List<Status.Code> otherAdminRpcs = List.of(OK, OK, OK, OK, OK, OK, OK, OK, NOT_FOUND, NOT_FOUND);
         // a worker lists due rotations, may begin only a due one (this is not), completes only its own
         EXPECTED.put(TestIdentity.TENANT_A_WORKER, List.of(OK, OK, PERMISSION_DENIED, PERMISSION_DENIED,
                 PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED, OK,
@@ -238,12 +231,11 @@ class TenancyMatrixTest {
 
     /**
      * Exactly one new row in the caller's own tenant when the tenant is known (the handshake
-     * succeeded and the certificate maps to one) and the RPC is audited for this outcome;
-     * none otherwise.
+     * succeeded and the certificate maps to one); none otherwise.
      */
     private static void assertAudited(TestIdentity identity, String portal, Rpc rpc, Status.Code actual, int rowsBefore) {
         int rowsAfter = auditRows(identity, rpc, portal);
-        if (identity.tenant() == null || actual == UNAVAILABLE || (rpc.refusalsOnly() && actual != PERMISSION_DENIED)) {
+        if (identity.tenant() == null || actual == UNAVAILABLE) {
             assertEquals(rowsBefore, rowsAfter, identity + " " + rpc.name() + " must not be audited");
             return;
         }
