@@ -76,9 +76,8 @@ public class AccessLogQuery {
         Tuple parameters = Tuple.tuple().addValue(tenant).addValue(query.portalId())
                 .addValue(query.since() == null ? BEGINNING : utc(query.since())).addValue(utc(at)).addValue(id)
                 .addValue(size + 1);
-        return VertxContexts.within(pool.preparedQuery(query.portalId() == null ? TENANT_PAGE : PORTAL_PAGE)
-                        .execute(parameters), timeout, () -> BrokerException.unavailable("DATABASE_UNAVAILABLE",
-                                "the database did not answer in time; retry", null))
+        return VertxContexts.database(pool.preparedQuery(query.portalId() == null ? TENANT_PAGE : PORTAL_PAGE)
+                        .execute(parameters), timeout)
                 .map(rows -> {
                     List<Entry> entries = new ArrayList<>(size);
                     long lastId = 0;

@@ -220,8 +220,7 @@ public class Idempotency {
 
     /** UNAVAILABLE when Postgres does not answer within {@code rcm.database-timeout}, like every request-path query. */
     private <T> Uni<T> bounded(Uni<T> query) {
-        return VertxContexts.within(query, timeout, () -> BrokerException.unavailable("DATABASE_UNAVAILABLE",
-                "the database did not answer in time; retry", null));
+        return VertxContexts.database(query, timeout);
     }
 
     /** Deletes expired records every hour. */

@@ -19,7 +19,6 @@ import org.rcm.credentials.api.v1.StoreCredentialsRequest;
 import org.rcm.credentials.api.v1.StoreCredentialsResponse;
 import org.rcm.credentials.credential.CredentialReader;
 import org.rcm.credentials.credential.CredentialWriter;
-import org.rcm.credentials.error.BrokerException;
 import org.rcm.credentials.rotation.CredentialRotation;
 import org.rcm.credentials.rotation.WorkerRotation;
 import org.rcm.credentials.totp.TotpCodes;

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.StreamSupport;
 import org.rcm.credentials.config.BrokerConfig;
-import org.rcm.credentials.error.BrokerException;
 import org.rcm.credentials.reactive.VertxContexts;
 
 /** Which of a tenant's portals the legacy migration and purge work on, a page at a time in portal order. */
@@ -56,7 +55,6 @@ public class LegacyCandidates {
     }
 
     private <T> Uni<T> bounded(Uni<T> query) {
-        return VertxContexts.within(query, timeout, () -> BrokerException.unavailable("DATABASE_UNAVAILABLE",
-                "the database did not answer in time; retry", null));
+        return VertxContexts.database(query, timeout);
     }
 }

@@ -7,6 +7,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.function.Supplier;
+import org.rcm.credentials.error.BrokerException;
 
 /** Resumes work on the Vert.x context of the request it belongs to. */
 public final class VertxContexts {
@@ -56,6 +57,15 @@ public final class VertxContexts {
             return Uni.createFrom().deferred(work::get)
                     .runSubscriptionOn(task -> own.runOnContext(ignored -> task.run()));
         });
+    }
+
+    /**
+     * A database query bounded by {@code rcm.database-timeout}: UNAVAILABLE
+     * ({@code DATABASE_UNAVAILABLE}, retryable) when Postgres does not answer in time.
+     */
+    public static <T> Uni<T> database(Uni<T> query, Duration timeout) {
+        return within(query, timeout, () -> BrokerException.unavailable("DATABASE_UNAVAILABLE",
+                "the database did not answer in time; retry", null));
     }
 
     /**

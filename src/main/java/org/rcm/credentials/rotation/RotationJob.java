@@ -34,32 +34,12 @@ public class RotationJob {
 
     private static final Logger LOG = Logger.getLogger(RotationJob.class);
     private static final int EXPIRE_BATCH = 100;
-    private static final String REMIND = """
-            WITH marked AS (
-                UPDATE credential_rotation_schedule s SET reminded_at = $1
-                  FROM integration_endpoint e
-                 WHERE e.id = s.endpoint_id AND s.next_rotation_at <= $1 AND NOT s.auto_rotate
-                   AND (s.reminded_at IS NULL OR s.reminded_at < s.next_rotation_at)
-                RETURNING e.tenant_id, e.portal_id, s.notification_emails),
-            queued AS (
-                INSERT INTO notification_outbox (tenant_id, portal_id, kind, recipients, created_at, next_attempt_at)
-                SELECT tenant_id, portal_id, 'rotation_due', notification_emails, $1, $1 FROM marked
-                 WHERE $2 AND cardinality(notification_emails) > 0
-                RETURNING id)
-            SELECT count(*) FROM marked""";
-    private static final String ESCALATE = """
-            WITH marked AS (
-                UPDATE credential_rotation_schedule s SET escalated_at = $1
-                  FROM integration_endpoint e
-                 WHERE e.id = s.endpoint_id AND s.next_rotation_at + make_interval(secs => $3) <= $1
-                   AND (s.escalated_at IS NULL OR s.escalated_at < s.next_rotation_at)
-                RETURNING e.tenant_id, e.portal_id, s.notification_emails),
-            queued AS (
-                INSERT INTO notification_outbox (tenant_id, portal_id, kind, recipients, created_at, next_attempt_at)
-                SELECT tenant_id, portal_id, 'rotation_overdue', notification_emails, $1, $1 FROM marked
-                 WHERE $2 AND cardinality(notification_emails) > 0
-                RETURNING id)
-            SELECT count(*) FROM marked""";
+    /** Reminds once of each due rotation that is not left to workers. */
+    private static final String REMIND = marking("reminded_at", "s.next_rotation_at <= $1 AND NOT s.auto_rotate",
+            "rotation_due");
+    /** Escalates once each rotation overdue by $3 seconds. */
+    private static final String ESCALATE = marking("escalated_at",
+            "s.next_rotation_at + make_interval(secs => $3) <= $1", "rotation_overdue");
 
     private final Pool pool;
     private final Vertx vertx;
@@ -125,6 +105,27 @@ public class RotationJob {
                                         e.getClass().getSimpleName()))
                                 .onFailure().recoverWithItem(0))
                         .collect().with(java.util.stream.Collectors.summingInt(Integer::intValue)));
+    }
+
+    /**
+     * One statement, so that exactly one replica marks each schedule (once per due date: the
+     * mark is later than {@code next_rotation_at} afterwards) and queues its e-mail ($2: e-mail
+     * is on) with it; answers how many it marked. $1 is now.
+     */
+    private static String marking(String column, String condition, String kind) {
+        return """
+                WITH marked AS (
+                    UPDATE credential_rotation_schedule s SET %1$s = $1
+                      FROM integration_endpoint e
+                     WHERE e.id = s.endpoint_id AND %2$s
+                       AND (s.%1$s IS NULL OR s.%1$s < s.next_rotation_at)
+                    RETURNING e.tenant_id, e.portal_id, s.notification_emails),
+                queued AS (
+                    INSERT INTO notification_outbox (tenant_id, portal_id, kind, recipients, created_at, next_attempt_at)
+                    SELECT tenant_id, portal_id, '%3$s', notification_emails, $1, $1 FROM marked
+                     WHERE $2 AND cardinality(notification_emails) > 0
+                    RETURNING id)
+                SELECT count(*) FROM marked""".formatted(column, condition, kind);
     }
 
     /** Reminds of due rotations, or (with {@code overdueAfter}) escalates overdue ones; answers how many. */

@@ -158,7 +158,6 @@ public class WorkerRotationRecords {
     }
 
     private <T> Uni<T> bounded(Uni<T> query) {
-        return VertxContexts.within(query, timeout, () -> BrokerException.unavailable("DATABASE_UNAVAILABLE",
-                "the database did not answer in time; retry", null));
+        return VertxContexts.database(query, timeout);
     }
 }

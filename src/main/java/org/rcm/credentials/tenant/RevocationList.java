@@ -216,7 +216,6 @@ public class RevocationList {
     }
 
     private <T> Uni<T> bounded(Uni<T> query) {
-        return VertxContexts.within(query, timeout, () -> BrokerException.unavailable("DATABASE_UNAVAILABLE",
-                "the database did not answer in time; retry", null));
+        return VertxContexts.database(query, timeout);
     }
 }
