@@ -16,7 +16,9 @@ public enum AccessType {
     /** A client certificate revoked (RevokeClientCertificate). */
     REVOKE,
     /** A rotation schedule set or read, or due rotations listed. */
-    SCHEDULE;
+    SCHEDULE,
+    /** A TOTP code handed out (GenerateTotp). */
+    TOTP;
 
     /** The {@code credential_access_log.access_type} value. */
     public String dbValue() {

@@ -60,6 +60,11 @@ public final class CredentialRules {
             }
             text(field + ".metadata values", entry.getValue(), MAX_METADATA_VALUE);
         }
+        try {
+            TotpSettings.of(value.metadata());
+        } catch (IllegalArgumentException e) {
+            throw invalid("INVALID_CREDENTIALS", field + "." + e.getMessage());
+        }
         return value;
     }
 

@@ -1,5 +1,6 @@
 package org.rcm.credentials.error;
 
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -31,16 +32,26 @@ public final class BrokerException extends RuntimeException {
         /** A dependency cannot serve now; nothing was returned. UNAVAILABLE. */
         UNAVAILABLE,
         /** Part of the contract, not served by this version. UNIMPLEMENTED. */
-        UNIMPLEMENTED
+        UNIMPLEMENTED,
+        /** A per-caller share is used up for now; {@link #retryDelay()} says for how long. RESOURCE_EXHAUSTED. */
+        RESOURCE_EXHAUSTED,
+        /** The caller's deadline is shorter than the wait it asked for. DEADLINE_EXCEEDED. */
+        DEADLINE_EXCEEDED
     }
 
     private final Kind kind;
     private final String reason;
+    private final Duration retryDelay;
 
     private BrokerException(Kind kind, String reason, String message, Throwable cause) {
+        this(kind, reason, message, cause, null);
+    }
+
+    private BrokerException(Kind kind, String reason, String message, Throwable cause, Duration retryDelay) {
         super(message, cause, false, false);
         this.kind = Objects.requireNonNull(kind);
         this.reason = Objects.requireNonNull(reason);
+        this.retryDelay = retryDelay;
     }
 
     public static BrokerException invalidInput(String reason, String message) {
@@ -78,6 +89,20 @@ public final class BrokerException extends RuntimeException {
 
     public static BrokerException unimplemented(String rpc) {
         return new BrokerException(Kind.UNIMPLEMENTED, "UNIMPLEMENTED", rpc + " is not implemented by this server", null);
+    }
+
+    /** RESOURCE_EXHAUSTED, answered with a {@code google.rpc.RetryInfo} of {@code retryDelay}. */
+    public static BrokerException resourceExhausted(String reason, String message, Duration retryDelay) {
+        return new BrokerException(Kind.RESOURCE_EXHAUSTED, reason, message, null, retryDelay);
+    }
+
+    public static BrokerException deadlineExceeded(String reason, String message) {
+        return new BrokerException(Kind.DEADLINE_EXCEEDED, reason, message, null);
+    }
+
+    /** When the caller may retry, or null. */
+    public Duration retryDelay() {
+        return retryDelay;
     }
 
     public Kind kind() {

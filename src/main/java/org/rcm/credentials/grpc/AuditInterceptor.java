@@ -48,7 +48,7 @@ public class AuditInterceptor implements ServerInterceptor, Prioritized {
     /** The access type of each RPC; every call of both services is audited (an RPC added later: ADMIN). */
     private static final Map<String, AccessType> AUDITED = Map.ofEntries(
             Map.entry(CredentialServiceGrpc.getGetCredentialsMethod().getFullMethodName(), AccessType.RETRIEVE),
-            Map.entry(CredentialServiceGrpc.getGenerateTotpMethod().getFullMethodName(), AccessType.RETRIEVE),
+            Map.entry(CredentialServiceGrpc.getGenerateTotpMethod().getFullMethodName(), AccessType.TOTP),
             Map.entry(CredentialServiceGrpc.getStoreCredentialsMethod().getFullMethodName(), AccessType.STORE),
             Map.entry(CredentialServiceGrpc.getRotateCredentialsMethod().getFullMethodName(), AccessType.ROTATE),
             Map.entry(CredentialServiceGrpc.getDeleteCredentialsMethod().getFullMethodName(), AccessType.DELETE),

@@ -21,7 +21,8 @@ final class AuditMapper {
             "admin", AccessType.ACCESS_TYPE_ADMIN,
             "migrate", AccessType.ACCESS_TYPE_MIGRATE,
             "revoke", AccessType.ACCESS_TYPE_REVOKE,
-            "schedule", AccessType.ACCESS_TYPE_SCHEDULE);
+            "schedule", AccessType.ACCESS_TYPE_SCHEDULE,
+            "totp", AccessType.ACCESS_TYPE_TOTP);
 
     private AuditMapper() {
     }

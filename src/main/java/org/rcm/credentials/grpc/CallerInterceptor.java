@@ -2,6 +2,7 @@ package org.rcm.credentials.grpc;
 
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.Deadline;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -16,6 +17,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import org.jboss.logging.Logger;
@@ -43,6 +46,8 @@ import org.rcm.credentials.tenant.UnmappedCertificates;
 public class CallerInterceptor implements ServerInterceptor {
 
     private static final Context.Key<Caller> CALLER = Context.key("rcm.caller");
+    private static final Context.Key<Deadline> DEADLINE = Context.key("rcm.deadline");
+    private static final Metadata.Key<String> GRPC_TIMEOUT = Metadata.Key.of("grpc-timeout", Metadata.ASCII_STRING_MARSHALLER);
     private static final Metadata.Key<String> USER_AGENT = Metadata.Key.of("user-agent", Metadata.ASCII_STRING_MARSHALLER);
 
     private static final Logger LOG = Logger.getLogger(CallerInterceptor.class);
@@ -116,7 +121,44 @@ public class CallerInterceptor implements ServerInterceptor {
             return reject(call, BrokerException.permissionDenied("ROLE_NOT_ALLOWED",
                     "the " + tenant.role().id() + " role may not call this method"));
         }
-        return Contexts.interceptCall(Context.current().withValue(CALLER, caller), call, headers, next);
+        return Contexts.interceptCall(Context.current().withValue(CALLER, caller).withValue(DEADLINE, deadline(headers)),
+                call, headers, next);
+    }
+
+    /**
+     * The time the caller left for the call, from the context or else from its
+     * {@code grpc-timeout} header (served on the Vert.x HTTP server, the context has none);
+     * null when it set none. Read it in the handler method's body, before any asynchronous step.
+     */
+    public static Duration timeLeft() {
+        Deadline deadline = Context.current().getDeadline();
+        if (deadline == null) {
+            deadline = DEADLINE.get();
+        }
+        return deadline == null ? null : Duration.ofNanos(Math.max(0, deadline.timeRemaining(TimeUnit.NANOSECONDS)));
+    }
+
+    /** The {@code grpc-timeout} header as a deadline from now: digits and a unit (H, M, S, m, u, n). */
+    private static Deadline deadline(Metadata headers) {
+        String timeout = headers.get(GRPC_TIMEOUT);
+        if (timeout == null || timeout.length() < 2 || timeout.length() > 9) {
+            return null;
+        }
+        try {
+            long amount = Long.parseLong(timeout.substring(0, timeout.length() - 1));
+            TimeUnit unit = switch (timeout.charAt(timeout.length() - 1)) {
+                case 'H' -> TimeUnit.HOURS;
+                case 'M' -> TimeUnit.MINUTES;
+                case 'S' -> TimeUnit.SECONDS;
+                case 'm' -> TimeUnit.MILLISECONDS;
+                case 'u' -> TimeUnit.MICROSECONDS;
+                case 'n' -> TimeUnit.NANOSECONDS;
+                default -> null;
+            };
+            return unit == null ? null : Deadline.after(amount, unit);
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private static TenantIdentity tenantOf(SecurityIdentity identity) {

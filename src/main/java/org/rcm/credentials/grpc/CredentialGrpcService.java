@@ -2,6 +2,7 @@ package org.rcm.credentials.grpc;
 
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Uni;
+import java.time.Duration;
 import org.rcm.credentials.api.v1.BeginRotationRequest;
 import org.rcm.credentials.api.v1.BeginRotationResponse;
 import org.rcm.credentials.api.v1.CompleteRotationRequest;
@@ -76,10 +77,16 @@ public class CredentialGrpcService implements CredentialService {
 
     @Override
     public Uni<GenerateTotpResponse> generateTotp(GenerateTotpRequest request) {
-        return totp.current(CallerInterceptor.current(), request.getPortalId())
+        var caller = CallerInterceptor.current();
+        Duration timeLeft = CallerInterceptor.timeLeft();
+        return Uni.createFrom().deferred(() -> totp.code(caller, new TotpCodes.Request(request.getPortalId(),
+                        request.getMinRemainingSeconds(), request.getExclusive(), timeLeft)))
                 .map(code -> GenerateTotpResponse.newBuilder()
                         .setCode(code.code())
                         .setValidUntil(ProtoMapper.timestamp(code.validUntil()))
+                        .setStep(code.step())
+                        .setPeriodSeconds(code.periodSeconds())
+                        .setValidFrom(ProtoMapper.timestamp(code.validFrom()))
                         .build());
     }
 

@@ -3,6 +3,7 @@ package org.rcm.credentials.grpc;
 import com.google.protobuf.Any;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
+import com.google.rpc.RetryInfo;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.StatusException;
@@ -17,6 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.net.ConnectException;
 import java.net.SocketException;
 import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import org.jboss.logging.Logger;
@@ -58,7 +60,7 @@ public class GrpcExceptionMapper implements ExceptionHandlerProvider {
     public static StatusRuntimeException toStatusRuntimeException(Throwable failure) {
         Throwable t = unwrap(failure);
         if (t instanceof BrokerException e) {
-            return withErrorInfo(codeOf(e.kind()), e.getMessage(), e.reason());
+            return withErrorInfo(codeOf(e.kind()), e.getMessage(), e.reason(), e.retryDelay());
         }
         if (t instanceof StatusRuntimeException e) {
             return e;
@@ -119,18 +121,28 @@ public class GrpcExceptionMapper implements ExceptionHandlerProvider {
             case UNAUTHENTICATED -> Code.UNAUTHENTICATED;
             case UNAVAILABLE -> Code.UNAVAILABLE;
             case UNIMPLEMENTED -> Code.UNIMPLEMENTED;
+            case RESOURCE_EXHAUSTED -> Code.RESOURCE_EXHAUSTED;
+            case DEADLINE_EXCEEDED -> Code.DEADLINE_EXCEEDED;
         };
     }
 
     private static StatusRuntimeException withErrorInfo(Code code, String message, String reason) {
-        com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
+        return withErrorInfo(code, message, reason, null);
+    }
+
+    /** The status with an ErrorInfo and, when {@code retryDelay} is given, a RetryInfo. */
+    private static StatusRuntimeException withErrorInfo(Code code, String message, String reason, Duration retryDelay) {
+        com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder()
                 .setCode(code.getNumber())
                 .setMessage(message)
                 .addDetails(Any.pack(ErrorInfo.newBuilder()
                         .setReason(reason)
                         .setDomain(ERROR_DOMAIN)
-                        .build()))
-                .build();
-        return StatusProto.toStatusRuntimeException(status);
+                        .build()));
+        if (retryDelay != null) {
+            status.addDetails(Any.pack(RetryInfo.newBuilder().setRetryDelay(com.google.protobuf.Duration.newBuilder()
+                    .setSeconds(retryDelay.getSeconds()).setNanos(retryDelay.getNano())).build()));
+        }
+        return StatusProto.toStatusRuntimeException(status.build());
     }
 }

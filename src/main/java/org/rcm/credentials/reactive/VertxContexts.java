@@ -60,6 +60,17 @@ public final class VertxContexts {
     }
 
     /**
+     * Completes after {@code delay} on {@code context}, holding no thread meanwhile
+     * (a Vert.x timer, cancelled when the subscriber cancels, say when the caller goes away).
+     */
+    public static Uni<Void> timer(Context context, Duration delay) {
+        return Uni.createFrom().emitter(emitter -> {
+            long id = context.owner().setTimer(Math.max(1, delay.toMillis()), fired -> emitter.complete(null));
+            emitter.onTermination(() -> context.owner().cancelTimer(id));
+        });
+    }
+
+    /**
      * A database query bounded by {@code rcm.database-timeout}: UNAVAILABLE
      * ({@code DATABASE_UNAVAILABLE}, retryable) when Postgres does not answer in time.
      */

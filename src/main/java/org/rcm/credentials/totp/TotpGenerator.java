@@ -7,36 +7,44 @@ import java.time.Instant;
 import java.util.Locale;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.rcm.credentials.credential.TotpSettings;
 
 /**
- * TOTP codes (RFC 6238) as payer portals expect them: HMAC-SHA1, 30-second steps, six
- * digits, from a base32 seed (RFC 4648, case-insensitive, spaces and padding ignored).
+ * TOTP codes (RFC 6238) from a base32 seed (RFC 4648, case-insensitive, spaces and padding
+ * ignored): HMAC-SHA1, 30-second steps and six digits unless the credential's metadata says
+ * otherwise ({@link TotpSettings}). The algorithm is a dozen lines over the JDK's HMAC, checked
+ * against RFC 6238's test vectors: a library would add a dependency to a security service
+ * for no less code.
  */
 @ApplicationScoped
 public class TotpGenerator {
 
-    static final long STEP_SECONDS = 30;
-    static final int DIGITS = 6;
     private static final String BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-    /** A code and the instant it stops being valid. */
-    public record Code(String code, Instant validUntil) {
+    /** A code, its step and when it is valid: from {@code validFrom} until {@code validUntil}. */
+    public record Code(String code, long step, int periodSeconds, Instant validFrom, Instant validUntil) {
         @Override
         public String toString() {
-            return "Code[***, validUntil=" + validUntil + "]";
+            return "Code[***, step=" + step + ", validUntil=" + validUntil + "]";
         }
     }
 
-    /** The code for the step that contains {@code at}. */
+    /** The code for the step that contains {@code at}, with the RFC defaults. */
     public Code generate(String base32Seed, Instant at) {
-        long step = Math.floorDiv(at.getEpochSecond(), STEP_SECONDS);
-        return new Code(code(decode(base32Seed), step, DIGITS), Instant.ofEpochSecond((step + 1) * STEP_SECONDS));
+        return generate(base32Seed, TotpSettings.DEFAULT, TotpSettings.DEFAULT.stepAt(at));
     }
 
-    static String code(byte[] key, long step, int digits) {
+    /** The code of {@code step} under {@code settings}. */
+    public Code generate(String base32Seed, TotpSettings settings, long step) {
+        return new Code(code(decode(base32Seed), settings.algorithm(), step, settings.digits()), step,
+                settings.periodSeconds(), settings.start(step), settings.start(step + 1));
+    }
+
+    static String code(byte[] key, String algorithm, long step, int digits) {
+        String hmac = "Hmac" + algorithm;
         try {
-            Mac mac = Mac.getInstance("HmacSHA1");
-            mac.init(new SecretKeySpec(key, "HmacSHA1"));
+            Mac mac = Mac.getInstance(hmac);
+            mac.init(new SecretKeySpec(key, hmac));
             byte[] hash = mac.doFinal(ByteBuffer.allocate(Long.BYTES).putLong(step).array());
             int offset = hash[hash.length - 1] & 0x0F;
             int binary = ((hash[offset] & 0x7F) << 24) | ((hash[offset + 1] & 0xFF) << 16)
@@ -44,7 +52,7 @@ public class TotpGenerator {
             int modulus = (int) Math.pow(10, digits);
             return String.format(Locale.ROOT, "%0" + digits + "d", binary % modulus);
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA1 is not available", e);
+            throw new IllegalStateException(hmac + " is not available", e);
         }
     }
 

@@ -87,7 +87,7 @@ class TenancyMatrixTest {
     private static final List<Rpc> RPCS = List.of(
             Rpc.audited("GetCredentials", "retrieve", (s, p) -> s.credentials().getCredentials(
                     GetCredentialsRequest.newBuilder().setPortalId(p).build())),
-            Rpc.audited("GenerateTotp", "retrieve", (s, p) -> s.credentials().generateTotp(
+            Rpc.audited("GenerateTotp", "totp", (s, p) -> s.credentials().generateTotp(
                     GenerateTotpRequest.newBuilder().setPortalId(p).build())),
             Rpc.audited("StoreCredentials", "store", (s, p) -> s.credentials().storeCredentials(
                     StoreCredentialsRequest.newBuilder().setPortalId(p).setCredentials(Broker.credentialsWith("new")).build())),
