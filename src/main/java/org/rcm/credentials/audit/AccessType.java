@@ -18,7 +18,9 @@ public enum AccessType {
     /** A rotation schedule set or read, or due rotations listed. */
     SCHEDULE,
     /** A TOTP code handed out (GenerateTotp). */
-    TOTP;
+    TOTP,
+    /** A login outcome reported (ReportLoginOutcome), or paused credentials resumed (ResumeCredentials). */
+    LOGIN_OUTCOME;
 
     /** The {@code credential_access_log.access_type} value. */
     public String dbValue() {

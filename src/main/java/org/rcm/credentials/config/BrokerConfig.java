@@ -241,6 +241,25 @@ public interface BrokerConfig {
     /** E-mail notifications of the rotation workflow; off unless an SMTP host is set. */
     Notifications notifications();
 
+    /** What failed logins reported by workers do. */
+    Login login();
+
+    interface Login {
+        /**
+         * Consecutive failed logins of one version that pause a credential; keep it below the
+         * portals' lock-out thresholds ({@code RCM_LOGIN_PAUSE_AFTER}).
+         */
+        @WithDefault("3")
+        int pauseAfter();
+
+        /** Per tenant: {@code rcm.login.tenants.<tenant>.pause-after}. */
+        Map<String, TenantLogin> tenants();
+    }
+
+    interface TenantLogin {
+        int pauseAfter();
+    }
+
     interface Notifications {
         /** The SMTP server ({@code RCM_SMTP_HOST}; on AWS the SES SMTP interface); unset: no e-mail. */
         Optional<String> smtpHost();

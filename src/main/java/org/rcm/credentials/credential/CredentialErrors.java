@@ -18,6 +18,12 @@ public final class CredentialErrors {
         return noCredentials(endpoint.portalId());
     }
 
+    /** The portal's credential is paused after failed logins. */
+    public static BrokerException paused(String portal) {
+        return BrokerException.failedPrecondition("CREDENTIAL_PAUSED", "the credentials of portal " + portal
+                + " are paused after failed logins; an admin stores new ones, completes a rotation or resumes them");
+    }
+
     public static String notRegistered(String portal) {
         return "portal " + portal + " is not registered";
     }

@@ -68,6 +68,9 @@ public class CredentialReader {
      */
     public Uni<CredentialRead> read(Caller caller, String portal) {
         Endpoint endpoint = endpoints.cached(caller.tenant(), portal);
+        if (endpoint != null && endpoint.paused()) {
+            return Uni.createFrom().failure(CredentialErrors.paused(portal));
+        }
         if (endpoint == null || endpoint.rotationUnresolved(Instant.now(), rotationLease)) {
             return endpoints.find(caller.tenant(), portal, noCredentials(portal).getMessage())
                     .chain(unfinished::resolve)
@@ -91,6 +94,9 @@ public class CredentialReader {
      * NOT_FOUND or UNAVAILABLE.
      */
     private Uni<CredentialRead> read(Caller caller, Endpoint endpoint) {
+        if (endpoint.paused()) {
+            return Uni.createFrom().failure(CredentialErrors.paused(endpoint.portalId()));
+        }
         if (endpoint.referenceInvalid()) {
             return Uni.createFrom().failure(invalidReference(endpoint));
         }

@@ -15,11 +15,13 @@ import org.rcm.credentials.secretstore.SecretValue;
  * @param legacyCredentials the credentials still held in {@code config.credentials}, if any
  * @param legacyState where those credentials stand in the migration
  * @param rotationExpiresAt until when a worker-driven rotation's claim holds (null: the lease)
+ * @param loginFailures consecutive failed logins reported for the current version
+ * @param paused failed logins paused the credential: it is handed out to nobody
  */
 public record Endpoint(long id, String tenantId, String portalId, SecretArn secret, boolean referenceInvalid,
         long secretVersion, String secretVersionId, String pendingVersionId, Instant rotationStartedAt,
         Instant lastRotatedAt, RotationState rotationStatus, Optional<SecretValue> legacyCredentials,
-        LegacyState legacyState, Instant rotationExpiresAt) {
+        LegacyState legacyState, Instant rotationExpiresAt, int loginFailures, boolean paused) {
 
     /** A secret is stored and its reference is valid. */
     public boolean hasSecret() {
@@ -48,7 +50,7 @@ public record Endpoint(long id, String tenantId, String portalId, SecretArn secr
     public Endpoint withCurrent(SecretArn arn, String versionId, Instant at) {
         return new Endpoint(id, tenantId, portalId, arn, false, secretVersion + 1, versionId, null, null, at,
                 RotationState.ACTIVE, Optional.empty(),
-                legacyState == LegacyState.MIGRATED_VERIFIED ? LegacyState.NONE : legacyState, null);
+                legacyState == LegacyState.MIGRATED_VERIFIED ? LegacyState.NONE : legacyState, null, 0, false);
     }
 
     /**

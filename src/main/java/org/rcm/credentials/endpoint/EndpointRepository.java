@@ -67,7 +67,7 @@ public class EndpointRepository implements PanacheRepository<IntegrationEndpoint
     public Uni<Integer> markStored(long id, Instant claimedAt, String arn, String versionId, Instant at) {
         return withScheduleResult(id, "success", at, withoutLegacyCredentials(id, update("secretArn = :arn, secretVersionId = :versionId, secretVersion = secretVersion + 1,"
                         + " pendingVersionId = null, rotationStartedAt = null, rotationExpiresAt = null, lastRotatedAt = :at,"
-                        + " rotationStatus = 'active', updatedAt = :at"
+                        + " rotationStatus = 'active', loginFailures = 0, pausedAt = null, updatedAt = :at"
                         + " where id = :id and rotationStatus = 'pending' and rotationStartedAt = :claimed",
                 Parameters.with("arn", arn).and("versionId", versionId).and("at", at)
                         .and("id", id).and("claimed", claimedAt))));
@@ -132,7 +132,7 @@ public class EndpointRepository implements PanacheRepository<IntegrationEndpoint
     public Uni<Integer> markPromoted(long id, Instant claimedAt, String pendingVersionId, Instant at) {
         return withScheduleResult(id, "success", at, withoutLegacyCredentials(id, update("secretVersionId = pendingVersionId, secretVersion = secretVersion + 1,"
                         + " pendingVersionId = null, rotationStartedAt = null, rotationExpiresAt = null, lastRotatedAt = :at,"
-                        + " rotationStatus = 'active', updatedAt = :at"
+                        + " rotationStatus = 'active', loginFailures = 0, pausedAt = null, updatedAt = :at"
                         + " where id = :id and pendingVersionId = :pending"
                         + " and rotationStartedAt is not distinct from :claimed",
                 Parameters.with("at", at).and("id", id).and("pending", pendingVersionId).and("claimed", claimedAt))));

@@ -225,7 +225,7 @@ public class Endpoints {
     }
 
     /** {@code pg_notify} in the current transaction: delivered to every listening replica if, and when, it commits. */
-    private static Uni<Void> send(CacheInvalidationBus.Notice notice) {
+    static Uni<Void> send(CacheInvalidationBus.Notice notice) {
         return Panache.getSession().chain(session -> session
                         .createNativeQuery("SELECT count(*) FROM (SELECT pg_notify(?1, ?2)) AS sent", Long.class)
                         .setParameter(1, notice.channel())
@@ -267,6 +267,6 @@ public class Endpoints {
         return new Endpoint(row.id, row.tenantId, row.portalId, secret, invalid, row.secretVersion,
                 row.secretVersionId, row.pendingVersionId, row.rotationStartedAt, row.lastRotatedAt,
                 RotationState.fromDb(row.rotationStatus), LegacyConfig.readableCredentials(row.id, row.config),
-                LegacyState.fromDb(row.legacyMigration), row.rotationExpiresAt);
+                LegacyState.fromDb(row.legacyMigration), row.rotationExpiresAt, row.loginFailures, row.pausedAt != null);
     }
 }

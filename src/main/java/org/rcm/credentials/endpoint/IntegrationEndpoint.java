@@ -58,6 +58,14 @@ public class IntegrationEndpoint {
     @Column(name = "rotation_started_at")
     public Instant rotationStartedAt;
 
+    /** Consecutive failed logins reported for the current version. */
+    @Column(name = "login_failures", nullable = false)
+    public int loginFailures;
+
+    /** When failed logins paused the credential; null while it is handed out. */
+    @Column(name = "paused_at")
+    public Instant pausedAt;
+
     /** Until when the claim of a worker-driven rotation holds; null: the configured lease. */
     @Column(name = "rotation_expires_at")
     public Instant rotationExpiresAt;

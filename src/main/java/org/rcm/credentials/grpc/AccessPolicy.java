@@ -42,6 +42,7 @@ public final class AccessPolicy {
             CredentialServiceGrpc.getGenerateTotpMethod().getFullMethodName(), ANYONE,
             CredentialServiceGrpc.getBeginRotationMethod().getFullMethodName(), ANYONE,
             CredentialServiceGrpc.getCompleteRotationMethod().getFullMethodName(), ANYONE,
+            CredentialServiceGrpc.getReportLoginOutcomeMethod().getFullMethodName(), ANYONE,
             CredentialAdminServiceGrpc.getListDueRotationsMethod().getFullMethodName(), ANYONE);
 
     private static final Set<String> TENANT_SERVICES = Set.of(

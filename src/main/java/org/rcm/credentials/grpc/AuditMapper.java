@@ -1,6 +1,6 @@
 package org.rcm.credentials.grpc;
 
-import java.util.Map;
+import java.util.Locale;
 import org.rcm.credentials.api.v1.AccessLogEntry;
 import org.rcm.credentials.api.v1.AccessType;
 import org.rcm.credentials.api.v1.QueryAccessLogRequest;
@@ -11,18 +11,6 @@ import org.rcm.credentials.secretstore.SecretNames;
 /** Maps QueryAccessLog to and from the access log's query. */
 final class AuditMapper {
 
-    /** {@code credential_access_log.access_type} to the API's enum. */
-    private static final Map<String, AccessType> ACCESS_TYPES = Map.of(
-            "retrieve", AccessType.ACCESS_TYPE_RETRIEVE,
-            "store", AccessType.ACCESS_TYPE_STORE,
-            "rotate", AccessType.ACCESS_TYPE_ROTATE,
-            "delete", AccessType.ACCESS_TYPE_DELETE,
-            "register", AccessType.ACCESS_TYPE_REGISTER,
-            "admin", AccessType.ACCESS_TYPE_ADMIN,
-            "migrate", AccessType.ACCESS_TYPE_MIGRATE,
-            "revoke", AccessType.ACCESS_TYPE_REVOKE,
-            "schedule", AccessType.ACCESS_TYPE_SCHEDULE,
-            "totp", AccessType.ACCESS_TYPE_TOTP);
 
     private AuditMapper() {
     }
@@ -40,7 +28,7 @@ final class AuditMapper {
         for (AccessLogQuery.Entry entry : page.entries()) {
             response.addEntries(AccessLogEntry.newBuilder()
                     .setPortalId(orEmpty(entry.portalId()))
-                    .setAccessType(ACCESS_TYPES.getOrDefault(entry.accessType(), AccessType.ACCESS_TYPE_UNSPECIFIED))
+                    .setAccessType(accessType(entry.accessType()))
                     .setAccessBy(entry.accessBy())
                     .setIpAddress(orEmpty(entry.ipAddress()))
                     .setUserAgent(orEmpty(entry.userAgent()))
@@ -50,6 +38,15 @@ final class AuditMapper {
                     .setUnexpectedIp(entry.unexpectedIp()));
         }
         return response.build();
+    }
+
+    /** {@code credential_access_log.access_type} (say {@code login_outcome}) to the API's enum ({@code ACCESS_TYPE_LOGIN_OUTCOME}). */
+    static AccessType accessType(String dbValue) {
+        try {
+            return AccessType.valueOf("ACCESS_TYPE_" + dbValue.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return AccessType.ACCESS_TYPE_UNSPECIFIED;
+        }
     }
 
     private static String orEmpty(String value) {

@@ -17,12 +17,15 @@ import org.rcm.credentials.api.v1.QueryAccessLogRequest;
 import org.rcm.credentials.api.v1.QueryAccessLogResponse;
 import org.rcm.credentials.api.v1.RegisterEndpointRequest;
 import org.rcm.credentials.api.v1.RegisterEndpointResponse;
+import org.rcm.credentials.api.v1.ResumeCredentialsRequest;
+import org.rcm.credentials.api.v1.ResumeCredentialsResponse;
 import org.rcm.credentials.api.v1.RevokeClientCertificateRequest;
 import org.rcm.credentials.api.v1.RevokeClientCertificateResponse;
 import org.rcm.credentials.api.v1.SetRotationScheduleRequest;
 import org.rcm.credentials.api.v1.SetRotationScheduleResponse;
 import org.rcm.credentials.audit.AccessLogQuery;
 import org.rcm.credentials.credential.CredentialWriter;
+import org.rcm.credentials.credential.LoginReports;
 import org.rcm.credentials.grpc.CallerInterceptor;
 import org.rcm.credentials.legacy.LegacyMigration;
 import org.rcm.credentials.rotation.Schedules;
@@ -35,11 +38,13 @@ public class CredentialAdminGrpcService implements CredentialAdminService {
     private final CredentialWriter credentials;
     private final Schedules schedules;
     private final AccessLogQuery accessLog;
+    private final LoginReports logins;
     private final LegacyMigration legacy;
     private final RevocationList revocations;
 
     public CredentialAdminGrpcService(CredentialWriter credentials, LegacyMigration legacy, RevocationList revocations,
-            Schedules schedules, AccessLogQuery accessLog) {
+            Schedules schedules, AccessLogQuery accessLog, LoginReports logins) {
+        this.logins = logins;
         this.schedules = schedules;
         this.accessLog = accessLog;
         this.credentials = credentials;
@@ -53,6 +58,14 @@ public class CredentialAdminGrpcService implements CredentialAdminService {
         return Uni.createFrom().deferred(() -> revocations.revoke(caller.tenant(), request.getFingerprintSha256(),
                         request.getSerialNumber(), request.getIssuer(), request.getReason(), caller.principal()))
                 .map(ProtoMapper::revokeResponse);
+    }
+
+    @Override
+    public Uni<ResumeCredentialsResponse> resumeCredentials(ResumeCredentialsRequest request) {
+        var caller = CallerInterceptor.current();
+        return Uni.createFrom().deferred(() -> logins.resume(caller, request.getPortalId()))
+                .map(status -> ResumeCredentialsResponse.newBuilder().setRotationStatus(ProtoMapper.rotationStatus(status))
+                        .build());
     }
 
     @Override

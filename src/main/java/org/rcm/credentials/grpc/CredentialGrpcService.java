@@ -14,12 +14,16 @@ import org.rcm.credentials.api.v1.GenerateTotpRequest;
 import org.rcm.credentials.api.v1.GenerateTotpResponse;
 import org.rcm.credentials.api.v1.GetCredentialsRequest;
 import org.rcm.credentials.api.v1.GetCredentialsResponse;
+import org.rcm.credentials.api.v1.LoginOutcome;
+import org.rcm.credentials.api.v1.ReportLoginOutcomeRequest;
+import org.rcm.credentials.api.v1.ReportLoginOutcomeResponse;
 import org.rcm.credentials.api.v1.RotateCredentialsRequest;
 import org.rcm.credentials.api.v1.RotateCredentialsResponse;
 import org.rcm.credentials.api.v1.StoreCredentialsRequest;
 import org.rcm.credentials.api.v1.StoreCredentialsResponse;
 import org.rcm.credentials.credential.CredentialReader;
 import org.rcm.credentials.credential.CredentialWriter;
+import org.rcm.credentials.credential.LoginReports;
 import org.rcm.credentials.rotation.CredentialRotation;
 import org.rcm.credentials.rotation.WorkerRotation;
 import org.rcm.credentials.totp.TotpCodes;
@@ -37,9 +41,11 @@ public class CredentialGrpcService implements CredentialService {
     private final CredentialRotation rotation;
     private final TotpCodes totp;
     private final WorkerRotation workerRotation;
+    private final LoginReports logins;
 
     public CredentialGrpcService(CredentialReader reader, CredentialWriter writer, CredentialRotation rotation,
-            TotpCodes totp, WorkerRotation workerRotation) {
+            TotpCodes totp, WorkerRotation workerRotation, LoginReports logins) {
+        this.logins = logins;
         this.reader = reader;
         this.writer = writer;
         this.rotation = rotation;
@@ -88,6 +94,27 @@ public class CredentialGrpcService implements CredentialService {
                         .setPeriodSeconds(code.periodSeconds())
                         .setValidFrom(ProtoMapper.timestamp(code.validFrom()))
                         .build());
+    }
+
+    @Override
+    public Uni<ReportLoginOutcomeResponse> reportLoginOutcome(ReportLoginOutcomeRequest request) {
+        var caller = CallerInterceptor.current();
+        return Uni.createFrom().deferred(() -> logins.report(caller, request.getPortalId(), outcome(request.getOutcome()),
+                        request.getVersion(), request.getDetail()))
+                .map(state -> ReportLoginOutcomeResponse.newBuilder()
+                        .setPaused(state.paused())
+                        .setConsecutiveFailures(state.consecutiveFailures())
+                        .build());
+    }
+
+    private static LoginReports.Outcome outcome(LoginOutcome outcome) {
+        return switch (outcome) {
+            case LOGIN_OUTCOME_SUCCESS -> LoginReports.Outcome.SUCCESS;
+            case LOGIN_OUTCOME_AUTH_FAILED -> LoginReports.Outcome.AUTH_FAILED;
+            case LOGIN_OUTCOME_LOCKED -> LoginReports.Outcome.LOCKED;
+            case LOGIN_OUTCOME_MFA_FAILED -> LoginReports.Outcome.MFA_FAILED;
+            case LOGIN_OUTCOME_UNSPECIFIED, UNRECOGNIZED -> null;
+        };
     }
 
     @Override

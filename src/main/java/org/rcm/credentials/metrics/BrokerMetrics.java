@@ -134,6 +134,11 @@ public class BrokerMetrics {
                 "action", action).increment(n);
     }
 
+    /** Failed logins paused a credential. */
+    public void credentialsPaused() {
+        counter("rcm.credentials.paused", "Credentials paused after failed logins reported by workers").increment();
+    }
+
     /** Rotation e-mail events {@code sent} or {@code failed} (to be retried). */
     public void notifications(String outcome, int n) {
         counter("rcm.notifications", "Rotation e-mail events delivered or failed", "outcome", outcome).increment(n);

@@ -49,7 +49,9 @@ public class Notifications {
             "rotation_expired", "a worker-driven rotation expired before it was completed; the previous password stays"
                     + " current (if the new one was set on the portal, an admin stores it with StoreCredentials)",
             "rotation_due", "the password is due for rotation",
-            "rotation_overdue", "the password's rotation is overdue");
+            "rotation_overdue", "the password's rotation is overdue",
+            "credential_paused", "logins with the credentials failed; they are paused (handed out to nobody) until an"
+                    + " admin stores new ones, completes a rotation or resumes them");
 
     private final Pool pool;
     private final ReactiveMailer mailer;

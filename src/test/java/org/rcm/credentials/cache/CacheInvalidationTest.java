@@ -78,7 +78,7 @@ class CacheInvalidationTest {
 
     private void loadEndpoint(String portal) {
         Endpoint endpoint = new Endpoint(1, TENANT, portal, null, false, 0, null, null, null, null, null, Optional.empty(),
-                LegacyState.NONE, null);
+                LegacyState.NONE, null, 0, false);
         endpoints.get(TENANT, portal, () -> Uni.createFrom().item(endpoint)).await().atMost(WAIT);
         assertNotNull(endpoints.cached(TENANT, portal));
     }

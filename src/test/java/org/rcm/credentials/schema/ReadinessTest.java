@@ -55,7 +55,7 @@ class ReadinessTest {
         Await.until(WAIT, () -> "UP".equals(invalidationCheck()));
         String portal = "readiness-" + UUID.randomUUID();
         Endpoint endpoint = new Endpoint(1, "tenant-a", portal, null, false, 0, null, null, null, null, null, Optional.empty(),
-                LegacyState.NONE, null);
+                LegacyState.NONE, null, 0, false);
         endpoints.get("tenant-a", portal, () -> Uni.createFrom().item(endpoint)).await().atMost(WAIT);
 
         TestEnvironment.databaseProxy().cut();

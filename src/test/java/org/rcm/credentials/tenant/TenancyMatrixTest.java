@@ -41,10 +41,13 @@ import org.rcm.credentials.api.v1.GetCredentialsRequest;
 import org.rcm.credentials.api.v1.GetRotationScheduleRequest;
 import org.rcm.credentials.api.v1.ListDueRotationsRequest;
 import org.rcm.credentials.api.v1.ListRevokedCertificatesRequest;
+import org.rcm.credentials.api.v1.LoginOutcome;
 import org.rcm.credentials.api.v1.MigrateLegacyCredentialsRequest;
 import org.rcm.credentials.api.v1.PurgeLegacyCredentialsRequest;
 import org.rcm.credentials.api.v1.QueryAccessLogRequest;
 import org.rcm.credentials.api.v1.RegisterEndpointRequest;
+import org.rcm.credentials.api.v1.ReportLoginOutcomeRequest;
+import org.rcm.credentials.api.v1.ResumeCredentialsRequest;
 import org.rcm.credentials.api.v1.RevokeClientCertificateRequest;
 import org.rcm.credentials.api.v1.RotateCredentialsRequest;
 import org.rcm.credentials.api.v1.SetRotationScheduleRequest;
@@ -117,7 +120,12 @@ class TenancyMatrixTest {
                     BeginRotationRequest.newBuilder().setPortalId(p).build())),
             Rpc.audited("CompleteRotation", "rotate", (s, p) -> s.credentials().completeRotation(
                     CompleteRotationRequest.newBuilder().setPortalId(p).setRotationId(UUID.randomUUID().toString())
-                            .setSucceeded(true).build())));
+                            .setSucceeded(true).build())),
+            Rpc.audited("ReportLoginOutcome", "login_outcome", (s, p) -> s.credentials().reportLoginOutcome(
+                    ReportLoginOutcomeRequest.newBuilder().setPortalId(p).setOutcome(LoginOutcome.LOGIN_OUTCOME_SUCCESS)
+                            .setVersion(1).build())),
+            Rpc.audited("ResumeCredentials", "login_outcome", (s, p) -> s.admin().resumeCredentials(
+                    ResumeCredentialsRequest.newBuilder().setPortalId(p).build())));
 
     /** Expected status per RPC (in the order of {@link #RPCS}) for each identity. */
     private static final Map<TestIdentity, List<Status.Code>> EXPECTED = new LinkedHashMap<>();
@@ -125,12 +133,13 @@ class TenancyMatrixTest {
     static {
         // schedules (its own portal: RegisterEndpoint registered it), access log, legacy, revocation;
         // then BeginRotation and CompleteRotation of a portal whose credentials were deleted
-        List<Status.Code> otherAdminRpcs = List.of(OK, OK, OK, OK, OK, OK, OK, OK, NOT_FOUND, NOT_FOUND);
+        // ... then ReportLoginOutcome about those deleted credentials, and ResumeCredentials
+        List<Status.Code> otherAdminRpcs = List.of(OK, OK, OK, OK, OK, OK, OK, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK);
         // a worker lists due rotations, may begin only a due one (this is not), completes only its own
         EXPECTED.put(TestIdentity.TENANT_A_WORKER, List.of(OK, OK, PERMISSION_DENIED, PERMISSION_DENIED,
                 PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED, OK,
                 PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED,
-                FAILED_PRECONDITION, NOT_FOUND));
+                FAILED_PRECONDITION, NOT_FOUND, OK, PERMISSION_DENIED));
         EXPECTED.put(TestIdentity.TENANT_A_ADMIN, concat(List.of(OK, OK, OK, OK, OK, OK), otherAdminRpcs));
         EXPECTED.put(TestIdentity.TENANT_B_ADMIN, concat(List.of(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK),
                 otherAdminRpcs));
