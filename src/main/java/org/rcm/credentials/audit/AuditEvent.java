@@ -14,12 +14,28 @@ import java.util.Objects;
  *     column's type {@code inet} has none and would refuse the row
  * @param errorMessage sanitised, caller-facing message; null on success
  * @param unexpectedIp the call came from outside the tenant's allowed address ranges
+ * @param failureBurst a failed retrieval or login that made its tenant's failures in the
+ *     window more than the threshold ({@link FailureBursts})
  */
 public record AuditEvent(String tenantId, String portalId, String secretArn, AccessType accessType, String accessBy,
         String ipAddress, String userAgent, boolean success, String errorMessage, boolean unexpectedIp,
-        Instant accessedAt) {
+        Instant accessedAt, boolean failureBurst) {
 
     static final int MAX_ID = 256;
+
+    /** A row that is not part of a failure burst. */
+    public AuditEvent(String tenantId, String portalId, String secretArn, AccessType accessType, String accessBy,
+            String ipAddress, String userAgent, boolean success, String errorMessage, boolean unexpectedIp,
+            Instant accessedAt) {
+        this(tenantId, portalId, secretArn, accessType, accessBy, ipAddress, userAgent, success, errorMessage, unexpectedIp,
+                accessedAt, false);
+    }
+
+    /** The same row, flagged as part of a failure burst. */
+    public AuditEvent inFailureBurst() {
+        return new AuditEvent(tenantId, portalId, secretArn, accessType, accessBy, ipAddress, userAgent, success,
+                errorMessage, unexpectedIp, accessedAt, true);
+    }
     static final int MAX_TEXT = 1024;
 
     public AuditEvent {
@@ -38,12 +54,13 @@ public record AuditEvent(String tenantId, String portalId, String secretArn, Acc
     /**
      * The row of a read whose answer was withheld because this row missed its deadline: the
      * caller got UNAVAILABLE and no credential, so the row must not say it succeeded. A
-     * change (store, rotate, delete, register) keeps its outcome: it took effect all the same.
+     * change (store, rotate, delete, register) keeps its outcome: it took effect all the same. A
+ * TOTP code is a credential too.
      */
     AuditEvent withheld(String reason) {
-        return success && accessType == AccessType.RETRIEVE
+        return success && (accessType == AccessType.RETRIEVE || accessType == AccessType.TOTP)
                 ? new AuditEvent(tenantId, portalId, secretArn, accessType, accessBy, ipAddress, userAgent, false,
-                        reason, unexpectedIp, accessedAt)
+                        reason, unexpectedIp, accessedAt, failureBurst)
                 : this;
     }
 

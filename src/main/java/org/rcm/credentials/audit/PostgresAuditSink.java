@@ -15,9 +15,9 @@ public class PostgresAuditSink implements AuditSink {
 
     private static final String INSERT = """
             INSERT INTO credential_access_log (tenant_id, portal_id, secret_arn, access_type, access_by,
-                ip_address, user_agent, success, error_message, unexpected_ip, accessed_at)
+                ip_address, user_agent, success, error_message, unexpected_ip, accessed_at, failure_burst)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-                $6::text[]::inet[], $7::text[], $8::bool[], $9::text[], $10::bool[], $11::timestamptz[])""";
+                $6::text[]::inet[], $7::text[], $8::bool[], $9::text[], $10::bool[], $11::timestamptz[], $12::bool[])""";
 
     private final Pool pool;
 
@@ -61,6 +61,7 @@ public class PostgresAuditSink implements AuditSink {
         String[] error = new String[n];
         Boolean[] unexpectedIp = new Boolean[n];
         OffsetDateTime[] at = new OffsetDateTime[n];
+        Boolean[] burst = new Boolean[n];
         for (int i = 0; i < n; i++) {
             AuditEvent e = batch.get(i);
             tenant[i] = e.tenantId();
@@ -74,7 +75,8 @@ public class PostgresAuditSink implements AuditSink {
             error[i] = e.errorMessage();
             unexpectedIp[i] = e.unexpectedIp();
             at[i] = OffsetDateTime.ofInstant(e.accessedAt(), ZoneOffset.UTC);
+            burst[i] = e.failureBurst();
         }
-        return Tuple.tuple(List.of(tenant, portal, arn, type, by, ip, agent, success, error, unexpectedIp, at));
+        return Tuple.tuple(List.of(tenant, portal, arn, type, by, ip, agent, success, error, unexpectedIp, at, burst));
     }
 }

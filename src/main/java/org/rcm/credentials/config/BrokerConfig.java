@@ -174,6 +174,18 @@ public interface BrokerConfig {
          */
         @WithDefault("2s")
         Duration timeout();
+
+        /** When failed retrievals and logins of a tenant are a burst. */
+        FailureBurst failureBurst();
+    }
+
+    interface FailureBurst {
+        /** More failures than this in the window are a burst (the seed: more than 5 in 5 minutes). */
+        @WithDefault("5")
+        int threshold();
+
+        @WithDefault("5m")
+        Duration window();
     }
 
     interface Idempotency {

@@ -64,6 +64,7 @@ public class LoginReports {
             if (outcome == Outcome.SUCCESS) {
                 return outcomes.succeeded(endpoint, version);
             }
+            caller.audit().failed("login failed: " + outcome); // a failed access with the credential, for bursts
             return outcomes.failed(endpoint, version, pauseAfter(caller.tenant()), outcome == Outcome.LOCKED)
                     .call(state -> state.counted() ? cache.invalidate(endpoint.secret(), endpoint.cacheVersion())
                             : Uni.createFrom().voidItem())

@@ -25,6 +25,7 @@ import org.rcm.credentials.audit.AccessType;
 import org.rcm.credentials.audit.AuditEvent;
 import org.rcm.credentials.audit.AuditWriter;
 import org.rcm.credentials.audit.CallAudit;
+import org.rcm.credentials.audit.FailureBursts;
 import org.rcm.credentials.metrics.BrokerMetrics;
 
 /**
@@ -70,10 +71,12 @@ public class AuditInterceptor implements ServerInterceptor, Prioritized {
             CredentialServiceGrpc.SERVICE_NAME, CredentialAdminServiceGrpc.SERVICE_NAME);
 
     private final AuditWriter writer;
+    private final FailureBursts bursts;
     private final BrokerMetrics metrics;
 
-    public AuditInterceptor(AuditWriter writer, BrokerMetrics metrics) {
+    public AuditInterceptor(AuditWriter writer, FailureBursts bursts, BrokerMetrics metrics) {
         this.writer = writer;
+        this.bursts = bursts;
         this.metrics = metrics;
         for (AccessType type : AccessType.values()) {
             metrics.declareAccessType(type.dbValue());
@@ -130,9 +133,19 @@ public class AuditInterceptor implements ServerInterceptor, Prioritized {
             }
             String failure = failureOf(status, audit);
             metrics.access(audit.accessType().dbValue(), failure == null);
-            writer.record(new AuditEvent(caller.tenant(), audit.portalId(), audit.secretArn(), audit.accessType(),
-                            caller.principal(), caller.ipAddress(), caller.userAgent(), failure == null, failure,
-                            audit.isUnexpectedIp(), Instant.now()),
+            AuditEvent event = new AuditEvent(caller.tenant(), audit.portalId(), audit.secretArn(), audit.accessType(),
+                    caller.principal(), caller.ipAddress(), caller.userAgent(), failure == null, failure,
+                    audit.isUnexpectedIp(), Instant.now());
+            if (FailureBursts.counts(event)) {
+                // the count's answer comes back on this call's context, as AuditWriter#record asks
+                bursts.flag(event).subscribe().with(flagged -> record(flagged, status, trailers));
+            } else {
+                record(event, status, trailers);
+            }
+        }
+
+        private void record(AuditEvent event, Status status, Metadata trailers) {
+            writer.record(event,
                     // called on this call's Vert.x context (AuditWriter#record's contract)
                     auditFailure -> {
                         if (auditFailure == null) {

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
 
@@ -25,6 +26,7 @@ public class BrokerMetrics {
     private final Map<String, Counter> accessFailed = new ConcurrentHashMap<>();
     private final Map<String, Counter> cacheLookups = new ConcurrentHashMap<>();
     private final Map<String, Counter> byTags = new ConcurrentHashMap<>();
+    private final Set<String> burstTenants = ConcurrentHashMap.newKeySet();
     private final Counter auditRowsWritten;
     private final Counter auditRowsFailed;
     private final Counter auditRowsDropped;
@@ -132,6 +134,17 @@ public class BrokerMetrics {
     public void rotationJob(String action, int n) {
         counter("rcm.rotation.job", "Rotation job runs, and the worker rotations they expired and due rotations they reminded of or escalated",
                 "action", action).increment(n);
+    }
+
+    /** How many tenants get a label of their own on {@code rcm_failure_bursts_total}; later ones count as {@code other}. */
+    public static final int MAX_TENANT_LABELS = 100;
+
+    /** A failed retrieval or login of {@code tenant} was part of a burst. */
+    public void failureBurst(String tenant) {
+        String label = burstTenants.size() < MAX_TENANT_LABELS || burstTenants.contains(tenant) ? tenant : "other";
+        burstTenants.add(label);
+        counter("rcm.failure.bursts", "Failed retrievals and logins beyond the burst threshold, by tenant",
+                "tenant", label).increment();
     }
 
     /** Failed logins paused a credential. */

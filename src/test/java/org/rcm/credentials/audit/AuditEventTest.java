@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The address of an audit row is stored as {@code inet}, which has no IPv6 zone. */
+/** The address of an audit row is stored as {@code inet}, which has no IPv6 zone; a withheld answer is a failure. */
 class AuditEventTest {
 
     @ParameterizedTest(name = "{0} -> {1}")
@@ -38,6 +38,15 @@ class AuditEventTest {
         assertNull(eventFrom(null).ipAddress());
         assertNull(eventFrom("").ipAddress());
         assertNull(eventFrom("%eth0").ipAddress());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"RETRIEVE, false", "TOTP, false", "STORE, true", "ROTATE, true"})
+    void aWithheldAnswerIsRecordedAsFailedForCredentialsAndCodesNotForChanges(AccessType type, boolean stillSucceeded) {
+        AuditEvent event = new AuditEvent("tenant-a", "portal", null, type, "spiffe://test/tenant/tenant-a/worker",
+                "10.1.2.3", "agent", true, null, false, Instant.now());
+
+        assertEquals(stillSucceeded, event.withheld("UNAVAILABLE: late").success());
     }
 
     static AuditEvent eventFrom(String address) {
