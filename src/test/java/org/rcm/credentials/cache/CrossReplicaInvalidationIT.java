@@ -11,11 +11,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,6 +25,7 @@ import org.rcm.credentials.api.v1.BeginRotationRequest;
 import org.rcm.credentials.api.v1.BeginRotationResponse;
 import org.rcm.credentials.api.v1.CompleteRotationRequest;
 import org.rcm.credentials.api.v1.DeleteCredentialsRequest;
+import org.rcm.credentials.api.v1.GenerateTotpRequest;
 import org.rcm.credentials.api.v1.GetCredentialsRequest;
 import org.rcm.credentials.api.v1.RotateCredentialsRequest;
 import org.rcm.credentials.api.v1.SetRotationScheduleRequest;
@@ -133,6 +136,24 @@ class CrossReplicaInvalidationIT {
         for (String portal : portals) {
             assertEquals(1, mails.stream().filter(mail -> mail.body().contains(portal)).count(), portal);
         }
+    }
+
+    @Test
+    void anExclusiveTotpStepGoesToOneCallerAcrossReplicas() throws Exception {
+        String portal = storedPortal("pw");
+        Await.until(Duration.ofSeconds(35), () -> 30 - Instant.now().getEpochSecond() % 30 >= 5);
+        GenerateTotpRequest exclusive = GenerateTotpRequest.newBuilder().setPortalId(portal).setExclusive(true).build();
+
+        List<Status.Code> codes = Stream.of(toFirst, toSecond).parallel().map(channel -> {
+            try {
+                Broker.credentials(channel).generateTotp(exclusive);
+                return Status.Code.OK;
+            } catch (StatusRuntimeException e) {
+                return e.getStatus().getCode();
+            }
+        }).sorted().toList();
+
+        assertEquals(List.of(Status.Code.OK, Status.Code.RESOURCE_EXHAUSTED), codes);
     }
 
     /** The replica's rotation job runs so far, from its metrics. */
