@@ -275,10 +275,6 @@ public interface BrokerConfig {
     interface Notifications {
         /** The SMTP server ({@code RCM_SMTP_HOST}; on AWS the SES SMTP interface); unset: no e-mail. */
         Optional<String> smtpHost();
-
-        /** The sender address. */
-        @WithDefault("rcm-credential-broker@localhost")
-        String from();
     }
 
     /** When a call's audit row must be durable. */
