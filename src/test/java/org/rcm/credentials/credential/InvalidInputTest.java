@@ -19,15 +19,23 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.rcm.credentials.api.v1.BeginRotationRequest;
+import org.rcm.credentials.api.v1.CompleteRotationRequest;
 import org.rcm.credentials.api.v1.Credentials;
 import org.rcm.credentials.api.v1.DeleteCredentialsRequest;
+import org.rcm.credentials.api.v1.GenerateTotpRequest;
 import org.rcm.credentials.api.v1.GetCredentialsRequest;
+import org.rcm.credentials.api.v1.ListDueRotationsRequest;
+import org.rcm.credentials.api.v1.LoginOutcome;
 import org.rcm.credentials.api.v1.MigrateLegacyCredentialsRequest;
 import org.rcm.credentials.api.v1.PasswordPolicy;
 import org.rcm.credentials.api.v1.PurgeLegacyCredentialsRequest;
+import org.rcm.credentials.api.v1.QueryAccessLogRequest;
 import org.rcm.credentials.api.v1.RegisterEndpointRequest;
+import org.rcm.credentials.api.v1.ReportLoginOutcomeRequest;
 import org.rcm.credentials.api.v1.RotateCredentialsRequest;
 import org.rcm.credentials.api.v1.SecretBackend;
+import org.rcm.credentials.api.v1.SetRotationScheduleRequest;
 import org.rcm.credentials.api.v1.StoreCredentialsRequest;
 import org.rcm.credentials.local.aws.LocalAwsControl;
 import org.rcm.credentials.support.AuditLog;
@@ -129,7 +137,37 @@ class InvalidInputTest {
                 call("register with a name of 257 characters", () -> admin(ADMIN).registerEndpoint(RegisterEndpointRequest
                         .newBuilder().setPortalId(PORTAL).setName("n".repeat(257)).setPortalType("insurance").build())),
                 call("delete with a bad portal id", () -> credentials(ADMIN).deleteCredentials(
-                        DeleteCredentialsRequest.newBuilder().setPortalId("../etc").build())));
+                        DeleteCredentialsRequest.newBuilder().setPortalId("../etc").build())),
+                call("begin a rotation of a bad portal id", () -> credentials(ADMIN).beginRotation(
+                        BeginRotationRequest.newBuilder().setPortalId("a/b").build())),
+                call("begin a rotation with a password of 5 characters", () -> credentials(ADMIN).beginRotation(
+                        BeginRotationRequest.newBuilder().setPortalId(PORTAL)
+                                .setPasswordPolicy(PasswordPolicy.newBuilder().setLength(5)).build())),
+                call("begin a rotation with an idempotency key with a space", () -> credentials(ADMIN).beginRotation(
+                        BeginRotationRequest.newBuilder().setPortalId(PORTAL).setIdempotencyKey("a b").build())),
+                call("complete a rotation id that is no UUID", () -> credentials(ADMIN).completeRotation(
+                        CompleteRotationRequest.newBuilder().setPortalId(PORTAL).setRotationId("../1").build())),
+                call("complete with a failure reason of 257 characters", () -> credentials(ADMIN).completeRotation(
+                        CompleteRotationRequest.newBuilder().setPortalId(PORTAL).setRotationId(UUID.randomUUID().toString())
+                                .setFailureReason("r".repeat(257)).build())),
+                call("schedule every 3651 days", () -> admin(ADMIN).setRotationSchedule(SetRotationScheduleRequest
+                        .newBuilder().setPortalId(PORTAL).setRotationIntervalDays(3651).build())),
+                call("schedule with an address that ends a mail header", () -> admin(ADMIN).setRotationSchedule(
+                        SetRotationScheduleRequest.newBuilder().setPortalId(PORTAL)
+                                .addNotificationEmails("ops@example.test\r\nBcc: x@y.test").build())),
+                call("due rotations, pages of -1", () -> admin(ADMIN).listDueRotations(
+                        ListDueRotationsRequest.newBuilder().setPageSize(-1).build())),
+                call("a TOTP code with -1 s left", () -> credentials(ADMIN).generateTotp(
+                        GenerateTotpRequest.newBuilder().setPortalId(PORTAL).setMinRemainingSeconds(-1).build())),
+                call("a login report without a version", () -> credentials(ADMIN).reportLoginOutcome(
+                        ReportLoginOutcomeRequest.newBuilder().setPortalId(PORTAL)
+                                .setOutcome(LoginOutcome.LOGIN_OUTCOME_AUTH_FAILED).build())),
+                call("a login report without an outcome", () -> credentials(ADMIN).reportLoginOutcome(
+                        ReportLoginOutcomeRequest.newBuilder().setPortalId(PORTAL).setVersion(1).build())),
+                call("the access log in pages of 1001", () -> admin(ADMIN).queryAccessLog(
+                        QueryAccessLogRequest.newBuilder().setPageSize(1001).build())),
+                call("the access log from a made-up page token", () -> admin(ADMIN).queryAccessLog(
+                        QueryAccessLogRequest.newBuilder().setPageToken("MTIzLjQ1Ni43OC5hYmNk").build())));
     }
 
     @ParameterizedTest(name = "{0}")
