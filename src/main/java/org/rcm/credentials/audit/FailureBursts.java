@@ -1,13 +1,13 @@
 package org.rcm.credentials.audit;
 
+import static org.rcm.credentials.reactive.Timestamps.utc;
+
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Set;
 import org.rcm.credentials.config.BrokerConfig;
 import org.rcm.credentials.metrics.BrokerMetrics;
@@ -57,7 +57,7 @@ public class FailureBursts {
     public Uni<AuditEvent> flag(AuditEvent event) {
         Instant since = event.accessedAt().minus(window);
         return VertxContexts.database(pool.preparedQuery(COUNT)
-                        .execute(Tuple.of(event.tenantId(), OffsetDateTime.ofInstant(since, ZoneOffset.UTC))), timeout)
+                        .execute(Tuple.of(event.tenantId(), utc(since))), timeout)
                 .map(rows -> rows.iterator().next().getLong(0) + 1 > threshold)
                 .map(burst -> {
                     if (!burst) {

@@ -1,12 +1,13 @@
 package org.rcm.credentials.audit;
 
+import static org.rcm.credentials.reactive.Timestamps.utc;
+
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 
 /** The access log in Postgres: a batch is one multi-row INSERT of {@code credential_access_log}. */
@@ -74,7 +75,7 @@ public class PostgresAuditSink implements AuditSink {
             success[i] = e.success();
             error[i] = e.errorMessage();
             unexpectedIp[i] = e.unexpectedIp();
-            at[i] = OffsetDateTime.ofInstant(e.accessedAt(), ZoneOffset.UTC);
+            at[i] = utc(e.accessedAt());
             burst[i] = e.failureBurst();
         }
         return Tuple.tuple(List.of(tenant, portal, arn, type, by, ip, agent, success, error, unexpectedIp, at, burst));

@@ -45,6 +45,14 @@ public class UnfinishedChanges {
         if (!endpoint.hasSecret() || !endpoint.rotationUnresolved(Instant.now(), lease)) {
             return Uni.createFrom().item(endpoint);
         }
+        return settle(endpoint);
+    }
+
+    /**
+     * {@link #resolve} now, whatever the claim's lease or expiry says: for the rotation job,
+     * which ends the worker-driven rotations nobody completed.
+     */
+    public Uni<Endpoint> settle(Endpoint endpoint) {
         String pending = endpoint.pendingVersionId();
         Uni<Endpoint> resolved = pending == null
                 ? endpoints.expireClaim(endpoint).chain(() -> reload(endpoint))

@@ -147,9 +147,9 @@ public class EndpointRepository implements PanacheRepository<IntegrationEndpoint
 
     /** A pending version that the store never made current is forgotten; the rotation stays failed. */
     public Uni<Integer> abandonPending(long id, String pendingVersionId) {
-        return update("pendingVersionId = null, rotationStartedAt = null, rotationExpiresAt = null, rotationStatus = 'failed', updatedAt = :now"
+        return withScheduleResult(id, "failed", Instant.now(), update("pendingVersionId = null, rotationStartedAt = null, rotationExpiresAt = null, rotationStatus = 'failed', updatedAt = :now"
                         + " where id = :id and pendingVersionId = :pending",
-                Parameters.with("now", Instant.now()).and("id", id).and("pending", pendingVersionId));
+                Parameters.with("now", Instant.now()).and("id", id).and("pending", pendingVersionId)));
     }
 
     /** A change's claim that lapsed before it recorded a pending version ends as failed. */

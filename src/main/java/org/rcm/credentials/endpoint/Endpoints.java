@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 import org.rcm.credentials.cache.CacheInvalidationBus;
@@ -218,14 +219,25 @@ public class Endpoints {
      * a change that committed while it was listening.
      */
     private Uni<Void> change(Endpoint endpoint, Supplier<Uni<Integer>> update) {
+        return notified(endpoint, update, changed -> changed == 1)
+                .chain(changed -> changed == 1 ? Uni.createFrom().voidItem()
+                        : Uni.createFrom().failure(changeInProgress(endpoint.portalId())));
+    }
+
+    /**
+     * Runs {@code update} in a transaction that also tells every replica to drop the portal
+     * when {@code changed} says it changed the row, and drops it here once committed. Bounded
+     * by {@code rcm.database-timeout}.
+     */
+    <T> Uni<T> notified(Endpoint endpoint, Supplier<Uni<T>> update, Predicate<T> changed) {
         CacheInvalidationBus.Notice notice = cache.notice(endpoint.tenantId(), endpoint.portalId());
-        return conditional(endpoint, () -> update.get()
-                        .call(changed -> changed == 1 ? send(notice) : Uni.createFrom().voidItem()))
+        return bounded(Panache.withTransaction(() -> update.get()
+                        .call(result -> changed.test(result) ? send(notice) : Uni.createFrom().voidItem())), "; retry")
                 .invoke(() -> cache.dropHere(endpoint.tenantId(), endpoint.portalId()));
     }
 
     /** {@code pg_notify} in the current transaction: delivered to every listening replica if, and when, it commits. */
-    static Uni<Void> send(CacheInvalidationBus.Notice notice) {
+    private static Uni<Void> send(CacheInvalidationBus.Notice notice) {
         return Panache.getSession().chain(session -> session
                         .createNativeQuery("SELECT count(*) FROM (SELECT pg_notify(?1, ?2)) AS sent", Long.class)
                         .setParameter(1, notice.channel())

@@ -3,12 +3,9 @@ package org.rcm.credentials.endpoint;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.function.Supplier;
-import org.rcm.credentials.cache.CacheInvalidationBus;
+import java.util.Objects;
 import org.rcm.credentials.config.BrokerConfig;
-import org.rcm.credentials.reactive.VertxContexts;
 
 /**
  * The login state of a portal's credentials: consecutive failed logins of the current version
@@ -40,13 +37,11 @@ public class LoginOutcomes {
                 RETURNING id)
             SELECT login_failures, paused_at IS NOT NULL, coalesce(paused_at = ?5, false) FROM counted""";
 
-    private final EndpointCache cache;
-    private final Duration timeout;
+    private final Endpoints endpoints;
     private final boolean notify;
 
-    public LoginOutcomes(EndpointCache cache, BrokerConfig config) {
-        this.cache = cache;
-        this.timeout = config.databaseTimeout();
+    public LoginOutcomes(Endpoints endpoints, BrokerConfig config) {
+        this.endpoints = endpoints;
         this.notify = config.notifications().smtpHost().isPresent();
     }
 
@@ -56,50 +51,42 @@ public class LoginOutcomes {
      */
     public Uni<State> failed(Endpoint endpoint, long version, int pauseAfter, boolean lockedOut) {
         Instant at = Endpoints.now();
-        return changed(endpoint, () -> Panache.getSession().chain(session -> session.createNativeQuery(FAILED, Object[].class)
+        return endpoints.notified(endpoint, () -> Panache.getSession().chain(session -> session.createNativeQuery(FAILED, Object[].class)
                         .setParameter(1, endpoint.id())
                         .setParameter(2, version)
                         .setParameter(3, pauseAfter)
                         .setParameter(4, lockedOut)
                         .setParameter(5, at)
                         .setParameter(6, notify)
-                        .getSingleResultOrNull()))
+                        .getSingleResultOrNull()), Objects::nonNull)
                 .map(row -> row == null ? unchanged(endpoint)
                         : new State(((Number) row[0]).intValue(), (Boolean) row[1], (Boolean) row[2], true));
     }
 
     /** A successful login with {@code version}: the count starts again (a pause stays until an admin acts). */
     public Uni<State> succeeded(Endpoint endpoint, long version) {
-        return changed(endpoint, () -> Panache.getSession().chain(session -> session.createNativeQuery("""
+        return endpoints.notified(endpoint, () -> Panache.getSession().chain(session -> session.createNativeQuery("""
                                 UPDATE integration_endpoint SET login_failures = 0, updated_at = now()
                                  WHERE id = ?1 AND secret_version = ?2
                                 RETURNING paused_at IS NOT NULL""", Boolean.class)
                         .setParameter(1, endpoint.id())
                         .setParameter(2, version)
-                        .getSingleResultOrNull()))
+                        .getSingleResultOrNull()), Objects::nonNull)
                 .map(paused -> paused == null ? unchanged(endpoint) : new State(0, paused, false, true));
     }
 
     /** Hands a paused credential out again, its count reset; false when it was not paused. */
     public Uni<Boolean> resume(Endpoint endpoint) {
-        return changed(endpoint, () -> Panache.getSession().chain(session -> session.createNativeQuery("""
+        return endpoints.notified(endpoint, () -> Panache.getSession().chain(session -> session.createNativeQuery("""
                                 UPDATE integration_endpoint SET login_failures = 0, paused_at = NULL, updated_at = now()
                                  WHERE id = ?1 AND paused_at IS NOT NULL
                                 RETURNING true""", Boolean.class)
                         .setParameter(1, endpoint.id())
-                        .getSingleResultOrNull()))
+                        .getSingleResultOrNull()), Objects::nonNull)
                 .map(resumed -> resumed != null);
     }
 
     private static State unchanged(Endpoint endpoint) {
         return new State(endpoint.loginFailures(), endpoint.paused(), false, false);
-    }
-
-    /** Runs {@code update} in a transaction that also tells every replica to drop the portal; nothing to tell when it changed no row. */
-    private <T> Uni<T> changed(Endpoint endpoint, Supplier<Uni<T>> update) {
-        CacheInvalidationBus.Notice notice = cache.notice(endpoint.tenantId(), endpoint.portalId());
-        return VertxContexts.database(Panache.withTransaction(() -> update.get()
-                        .call(result -> result == null ? Uni.createFrom().voidItem() : Endpoints.send(notice))), timeout)
-                .invoke(() -> cache.dropHere(endpoint.tenantId(), endpoint.portalId()));
     }
 }

@@ -1,5 +1,7 @@
 package org.rcm.credentials.rotation;
 
+import static org.rcm.credentials.reactive.Timestamps.utc;
+
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -9,8 +11,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import org.jboss.logging.Logger;
 import org.rcm.credentials.config.BrokerClock;
 import org.rcm.credentials.config.BrokerConfig;
@@ -130,7 +130,7 @@ public class RotationJob {
 
     /** Reminds of due rotations, or (with {@code overdueAfter}) escalates overdue ones; answers how many. */
     private Uni<Integer> marked(String sql, Instant now, Duration overdueAfter) {
-        Tuple parameters = Tuple.of(OffsetDateTime.ofInstant(now, ZoneOffset.UTC), notifications.enabled());
+        Tuple parameters = Tuple.of(utc(now), notifications.enabled());
         if (overdueAfter != null) {
             parameters.addValue((double) overdueAfter.toSeconds());
         }

@@ -1,5 +1,7 @@
 package org.rcm.credentials.rotation;
 
+import static org.rcm.credentials.reactive.Timestamps.utc;
+
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -9,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -164,9 +165,6 @@ public class Schedules {
         return BrokerException.notFound("PORTAL_NOT_FOUND", "portal " + portal + " is not registered");
     }
 
-    private static OffsetDateTime utc(Instant instant) {
-        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
-    }
 
     private static Instant instant(OffsetDateTime time) {
         return time == null ? null : time.toInstant();

@@ -180,7 +180,7 @@ public class WorkerRotation {
                                     if (!succeeded) {
                                         caller.audit().failed("rotation failed: the worker could not set the new password");
                                     }
-                                    return succeeded ? promote(endpoint, rotation) : fail(endpoint, rotation, "failed", why);
+                                    return succeeded ? promote(endpoint, rotation) : fail(endpoint, rotation, why);
                                 });
                 default -> Uni.createFrom().failure(expired(portal));
             };
@@ -218,43 +218,42 @@ public class WorkerRotation {
     }
 
     /**
-     * Drops the pending version (the previous one stays current), ends the rotation as
-     * {@code state} (failed or expired) and queues its notification.
+     * Drops the pending version (the previous one stays current; the schedule records the
+     * failure) and ends the rotation as failed, queuing its notification.
      */
-    private Uni<Completed> fail(Endpoint endpoint, Rotation rotation, String state, String reason) {
-        return endpoints.markRotationFailed(endpoint, rotation.claimedAt()).onFailure().recoverWithNull()
-                .chain(() -> endpoints.abandonPending(endpoint, rotation.pendingVersionId())).onFailure().recoverWithNull()
-                .chain(() -> records.failed(rotation.id(), state, reason.isEmpty() ? null : reason, endpoint.secretVersion(),
-                        clock.now(), notify))
+    private Uni<Completed> fail(Endpoint endpoint, Rotation rotation, String reason) {
+        return endpoints.abandonPending(endpoint, rotation.pendingVersionId()).onFailure().recoverWithNull()
+                .chain(() -> ended(rotation, endpoint, "failed", reason.isEmpty() ? null : reason))
+                .map(ignored -> new Completed(RotationState.FAILED, endpoint.secretVersion(), null));
+    }
+
+    /**
+     * For the rotation job: ends a rotation nobody completed in time, after settling it with the
+     * store like any unfinished change. The store made its version current (a Complete whose
+     * record was lost): a success. It cannot tell yet: left for the next run. Otherwise the
+     * pending version is dropped and the rotation expires, notified.
+     */
+    public Uni<Void> expire(Rotation rotation) {
+        String pending = rotation.pendingVersionId();
+        return endpoints.load(rotation.tenantId(), rotation.portalId(), noCredentials(rotation.portalId()).getMessage())
+                .chain(endpoint -> pending == null || !pending.equals(endpoint.pendingVersionId())
+                        ? ended(rotation, endpoint, "expired", null)
+                        : unfinished.settle(endpoint).chain(after -> pending.equals(after.secretVersionId())
+                                ? records.succeeded(rotation.id(), after.secretVersion(), after.lastRotatedAt()).replaceWithVoid()
+                                : pending.equals(after.pendingVersionId()) ? Uni.createFrom().voidItem()
+                                : ended(rotation, after, "expired", null)));
+    }
+
+    /** Ends the rotation as {@code state} (failed or expired), queuing its notification; counted and logged once. */
+    private Uni<Void> ended(Rotation rotation, Endpoint endpoint, String state, String reason) {
+        return records.failed(rotation.id(), state, reason, endpoint.secretVersion(), clock.now(), notify)
                 .invoke(ended -> {
                     if (ended) {
                         metrics.rotation("failed");
                         LOG.warnf("Worker rotation of endpoint %d %s; the previous version stays current", endpoint.id(), state);
                     }
                 })
-                .map(ignored -> new Completed(RotationState.FAILED, endpoint.secretVersion(), null));
-    }
-
-    /**
-     * For the rotation job: ends a rotation nobody completed in time. When the store made its
-     * version current after all (a Complete whose record was lost), it is a success; otherwise
-     * it expires like a failure, notified.
-     */
-    public Uni<Void> expire(Rotation rotation) {
-        return endpoints.load(rotation.tenantId(), rotation.portalId(), noCredentials(rotation.portalId()).getMessage())
-                .chain(endpoint -> {
-                    if (rotation.pendingVersionId() == null || !rotation.pendingVersionId().equals(endpoint.pendingVersionId())) {
-                        return records.failed(rotation.id(), "expired", null, endpoint.secretVersion(), clock.now(), notify)
-                                .replaceWithVoid();
-                    }
-                    return stores.of(endpoint.secret()).currentVersionId(endpoint.secret())
-                            .chain(current -> current.equals(rotation.pendingVersionId())
-                                    ? endpoints.markPromoted(endpoint, rotation.claimedAt(), current)
-                                            .call(after -> records.succeeded(rotation.id(), after.secretVersion(),
-                                                    after.lastRotatedAt()))
-                                            .replaceWithVoid()
-                                    : fail(endpoint, rotation, "expired", "").replaceWithVoid());
-                });
+                .replaceWithVoid();
     }
 
     /** Workers never get the MFA seed (they use GenerateTotp). */

@@ -1,5 +1,7 @@
 package org.rcm.credentials.rotation;
 
+import static org.rcm.credentials.reactive.Timestamps.utc;
+
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -8,8 +10,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -153,9 +153,6 @@ public class WorkerRotationRecords {
                 row.getString(9), row.getLong(10), row.getOffsetDateTime(11) == null ? null : row.getOffsetDateTime(11).toInstant());
     }
 
-    private static OffsetDateTime utc(Instant instant) {
-        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
-    }
 
     private <T> Uni<T> bounded(Uni<T> query) {
         return VertxContexts.database(query, timeout);

@@ -53,12 +53,7 @@ public class TotpCodes {
         this.timeout = config.databaseTimeout();
     }
 
-    /** The current code of the portal's MFA seed. NOT_FOUND without a seed. */
-    public Uni<Code> current(Caller caller, String portalId) {
-        return code(caller, new Request(portalId, 0, false, null));
-    }
-
-    /** GenerateTotp. */
+    /** GenerateTotp: NOT_FOUND without a seed. */
     public Uni<Code> code(Caller caller, Request request) {
         String portal = SecretNames.requireId("portal_id", request.portalId());
         if (request.minRemainingSeconds() < 0) {
