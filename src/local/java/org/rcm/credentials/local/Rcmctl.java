@@ -5,6 +5,7 @@ import com.google.protobuf.Descriptors.MethodDescriptor;
 import com.google.protobuf.Descriptors.ServiceDescriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.JsonFormat;
 import grpc.health.v1.HealthOuterClass;
 import io.grpc.CallOptions;
@@ -16,10 +17,15 @@ import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ClientCalls;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.File;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.rcm.credentials.api.v1.CredentialAdminServiceGrpc;
 import org.rcm.credentials.api.v1.CredentialsProto;
+import org.rcm.credentials.api.v1.VerifyAuditLogRequest;
+import org.rcm.credentials.api.v1.VerifyAuditLogResponse;
 
 /**
  * A small gRPC client for the broker, for machines without grpcurl. It takes grpcurl's
@@ -30,10 +36,13 @@ import org.rcm.credentials.api.v1.CredentialsProto;
  * rcmctl -cert c.crt -key c.key -cacert ca.crt host:port list
  * rcmctl -cert c.crt -key c.key -cacert ca.crt [-dry-run] [-limit N] [-backend ssm|secrets-manager] host:port migrate
  * rcmctl -cert c.crt -key c.key -cacert ca.crt [-dry-run] [-limit N] host:port purge
+ * rcmctl -cert c.crt -key c.key -cacert ca.crt [-since T] [-until T] host:port verify-audit
  * </pre>
  * Requests and responses are protobuf JSON. Exit status 1 on an RPC error, with the status on
  * standard error. {@code migrate} and {@code purge} are the legacy migration's operator
- * commands ({@link LegacyMigrationCommand}).
+ * commands ({@link LegacyMigrationCommand}). {@code verify-audit} recomputes the tenant's
+ * audit hash chains (VerifyAuditLog; times as {@code 2026-01-31T00:00:00Z}) and exits 3 when
+ * a row is broken.
  */
 public final class Rcmctl {
 
@@ -49,6 +58,7 @@ public final class Rcmctl {
         String cacert = null;
         String data = "{}";
         LegacyMigrationCommand.Options legacy = LegacyMigrationCommand.Options.DEFAULTS;
+        VerifyAuditLogRequest.Builder verify = VerifyAuditLogRequest.newBuilder();
         List<String> positional = new ArrayList<>();
         try {
             for (int i = 0; i < args.length; i++) {
@@ -60,6 +70,8 @@ public final class Rcmctl {
                     case "-dry-run" -> legacy = legacy.withDryRun();
                     case "-limit" -> legacy = legacy.withLimit(args[++i]);
                     case "-backend" -> legacy = legacy.withBackend(args[++i]);
+                    case "-since" -> verify.setSince(timestamp("-since", args[++i]));
+                    case "-until" -> verify.setUntil(timestamp("-until", args[++i]));
                     default -> positional.add(args[i]);
                 }
             }
@@ -70,7 +82,8 @@ public final class Rcmctl {
         if (positional.size() != 2) {
             System.err.println("usage: rcmctl -cert FILE -key FILE -cacert FILE [-d JSON] HOST:PORT (list | SERVICE/METHOD)\n"
                     + "       rcmctl -cert FILE -key FILE -cacert FILE [-dry-run] [-limit N] [-backend ssm|secrets-manager]"
-                    + " HOST:PORT (migrate | purge)");
+                    + " HOST:PORT (migrate | purge)\n"
+                    + "       rcmctl -cert FILE -key FILE -cacert FILE [-since TIME] [-until TIME] HOST:PORT verify-audit");
             System.exit(2);
         }
         String command = positional.get(1);
@@ -78,7 +91,7 @@ public final class Rcmctl {
             FILES.forEach(file -> file.getServices().forEach(service -> System.out.println(service.getFullName())));
             return;
         }
-        MethodDescriptor method = command.equals("migrate") || command.equals("purge") ? null : method(command);
+        MethodDescriptor method = List.of("migrate", "purge", "verify-audit").contains(command) ? null : method(command);
         String[] address = positional.get(0).split(":");
         SslContextBuilder tls = GrpcSslContexts.forClient();
         if (cacert != null) {
@@ -94,7 +107,8 @@ public final class Rcmctl {
         if (method == null) {
             int status;
             try {
-                status = new LegacyMigrationCommand(channel, legacy, System.out, System.err).run(command);
+                status = command.equals("verify-audit") ? verifyAudit(channel, verify.build())
+                        : new LegacyMigrationCommand(channel, legacy, System.out, System.err).run(command);
             } finally {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
@@ -110,6 +124,35 @@ public final class Rcmctl {
             System.exit(2);
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** VerifyAuditLog, said in one line: 0 intact, 3 broken, 1 when the call fails. */
+    private static int verifyAudit(ManagedChannel channel, VerifyAuditLogRequest request) {
+        VerifyAuditLogResponse verified;
+        try {
+            verified = CredentialAdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.MINUTES)
+                    .verifyAuditLog(request);
+        } catch (StatusRuntimeException e) {
+            System.err.println("ERROR:\n  Code: " + e.getStatus().getCode() + "\n  Message: " + e.getStatus().getDescription());
+            return 1;
+        }
+        String checked = verified.getRowsChecked() + " rows checked in " + verified.getChains() + " chains ("
+                + verified.getUnchainedRows() + " written before the chains)";
+        if (verified.getIntact()) {
+            System.out.println("intact: " + checked);
+            return 0;
+        }
+        System.out.println("BROKEN at row " + verified.getFirstBrokenId() + ": " + verified.getFinding() + "; " + checked);
+        return 3;
+    }
+
+    private static Timestamp timestamp(String flag, String value) {
+        try {
+            Instant at = Instant.parse(value);
+            return Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(flag + " must be a time such as 2026-01-31T00:00:00Z");
         }
     }
 

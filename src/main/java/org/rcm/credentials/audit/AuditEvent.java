@@ -1,6 +1,7 @@
 package org.rcm.credentials.audit;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 
 /**
@@ -41,7 +42,7 @@ public record AuditEvent(String tenantId, String portalId, String secretArn, Acc
     public AuditEvent {
         Objects.requireNonNull(tenantId);
         Objects.requireNonNull(accessType);
-        Objects.requireNonNull(accessedAt);
+        accessedAt = accessedAt.truncatedTo(ChronoUnit.MICROS); // the column's precision, which the chain hashes
         tenantId = clean(tenantId, MAX_ID);
         portalId = clean(portalId, MAX_ID);
         secretArn = clean(secretArn, MAX_TEXT);

@@ -106,8 +106,10 @@ final class AuditQueue {
     }
 
     /**
-     * The fail-closed rows whose deadline has passed, each rewritten to record that its answer
-     * was withheld ({@code withheld}); they stay queued, to be written all the same.
+     * The fail-closed rows whose deadline has passed. Each is rewritten to record that its answer
+     * was withheld ({@code withheld}) and stays queued, to be written all the same; a row already
+     * in its hash chain keeps its values (a write may have sent them), and the withholding is
+     * recorded by a row of its own.
      */
     List<PendingRow> takeOverdue(long now, String withheld) {
         List<PendingRow> overdue = List.of();
@@ -120,8 +122,12 @@ final class AuditQueue {
                 if (overdue.isEmpty()) {
                     overdue = new ArrayList<>();
                 }
-                // A write already sent keeps the values it was sent with; a queued or retried row says the truth.
-                head.event = head.event.withheld(withheld);
+                AuditEvent failed = head.event.withheld(withheld);
+                if (head.link == null) {
+                    head.event = failed;
+                } else if (failed != head.event) {
+                    rows.add(new PendingRow(failed, null, null, 0));
+                }
                 overdue.add(waiting.poll());
             } else {
                 break;

@@ -6,8 +6,8 @@ import java.util.List;
 /** Where the {@link AuditWriter} writes its batches: one statement per batch, all rows or none. */
 public interface AuditSink {
 
-    /** Writes the rows in one statement; completes once they have committed. */
-    Uni<Void> write(List<AuditEvent> rows);
+    /** Writes the rows, each with its place in its hash chain, in one statement; completes once they have committed. */
+    Uni<Void> write(List<AuditChain.Chained> rows);
 
     /** Whether the failure refuses the rows themselves (their data), not the connection or the server. */
     boolean isDataError(Throwable failure);

@@ -32,6 +32,7 @@ final class GroupCommit {
     private final AuditQueue queue;
     private final AuditWrites writes;
     private final AuditReport report;
+    private final AuditChain chain = new AuditChain();
     private boolean timerArmed;
 
     GroupCommit(AuditSink sink, Vertx vertx, BrokerMetrics metrics, AuditWriter.Settings settings) {
@@ -87,7 +88,13 @@ final class GroupCommit {
             if (next.isEmpty()) {
                 next = new ArrayList<>(2);
             }
-            next.add(writes.start(queue.nextBatch(), now));
+            List<PendingRow> batch = queue.nextBatch();
+            for (PendingRow row : batch) {
+                if (row.link == null) {
+                    row.link = chain.append(row.event);
+                }
+            }
+            next.add(writes.start(batch, now));
         }
         return next;
     }
@@ -112,9 +119,9 @@ final class GroupCommit {
     }
 
     private void send(Write write) {
-        List<AuditEvent> events = new ArrayList<>(write.rows.size());
-        write.rows.forEach(row -> events.add(row.event));
-        sink.write(events).subscribe().with(
+        List<AuditChain.Chained> rows = new ArrayList<>(write.rows.size());
+        write.rows.forEach(row -> rows.add(new AuditChain.Chained(row.event, row.link)));
+        sink.write(rows).subscribe().with(
                 ignored -> answered(write, null),
                 failure -> answered(write, failure));
     }

@@ -8,11 +8,13 @@ import org.rcm.credentials.reactive.VertxContexts;
 
 /** A row to write and, in fail-closed mode, the call waiting for it. */
 final class PendingRow {
-    /** Rewritten (under the writer's lock) as failed when a read's answer is withheld for it. */
+    /** Rewritten (under the writer's lock) as failed when a read's answer is withheld for it, if not chained yet. */
     volatile AuditEvent event;
     final long deadline;
     /** Guarded by the writer's lock: the row has committed. */
     boolean committed;
+    /** Guarded by the writer's lock: its place in its hash chain, from when its batch was first taken. */
+    AuditChain.Link link;
     /** Guarded by the writer's lock: its batch was refused for its data, so it is written on its own. */
     boolean alone;
     private final Consumer<BrokerException> waiter;

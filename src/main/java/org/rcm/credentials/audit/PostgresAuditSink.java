@@ -3,12 +3,14 @@ package org.rcm.credentials.audit;
 import static org.rcm.credentials.reactive.Timestamps.utc;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.UUID;
 
 /** The access log in Postgres: a batch is one multi-row INSERT of {@code credential_access_log}. */
 @ApplicationScoped
@@ -16,9 +18,11 @@ public class PostgresAuditSink implements AuditSink {
 
     private static final String INSERT = """
             INSERT INTO credential_access_log (tenant_id, portal_id, secret_arn, access_type, access_by,
-                ip_address, user_agent, success, error_message, unexpected_ip, accessed_at, failure_burst)
+                ip_address, user_agent, success, error_message, unexpected_ip, accessed_at, failure_burst,
+                chain_id, chain_seq, prev_hash, row_hash)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-                $6::text[]::inet[], $7::text[], $8::bool[], $9::text[], $10::bool[], $11::timestamptz[], $12::bool[])""";
+                $6::text[]::inet[], $7::text[], $8::bool[], $9::text[], $10::bool[], $11::timestamptz[], $12::bool[],
+                $13::uuid[], $14::int8[], $15::bytea[], $16::bytea[])""";
 
     private final Pool pool;
 
@@ -27,7 +31,7 @@ public class PostgresAuditSink implements AuditSink {
     }
 
     @Override
-    public Uni<Void> write(List<AuditEvent> rows) {
+    public Uni<Void> write(List<AuditChain.Chained> rows) {
         return pool.preparedQuery(INSERT).execute(toColumns(rows)).replaceWithVoid();
     }
 
@@ -49,7 +53,7 @@ public class PostgresAuditSink implements AuditSink {
         return failure.getClass().getSimpleName();
     }
 
-    private static Tuple toColumns(List<AuditEvent> batch) {
+    private static Tuple toColumns(List<AuditChain.Chained> batch) {
         int n = batch.size();
         String[] tenant = new String[n];
         String[] portal = new String[n];
@@ -63,8 +67,13 @@ public class PostgresAuditSink implements AuditSink {
         Boolean[] unexpectedIp = new Boolean[n];
         OffsetDateTime[] at = new OffsetDateTime[n];
         Boolean[] burst = new Boolean[n];
+        UUID[] chain = new UUID[n];
+        Long[] seq = new Long[n];
+        Buffer[] prev = new Buffer[n];
+        Buffer[] hash = new Buffer[n];
         for (int i = 0; i < n; i++) {
-            AuditEvent e = batch.get(i);
+            AuditEvent e = batch.get(i).event();
+            AuditChain.Link link = batch.get(i).link();
             tenant[i] = e.tenantId();
             portal[i] = e.portalId();
             arn[i] = e.secretArn();
@@ -77,7 +86,12 @@ public class PostgresAuditSink implements AuditSink {
             unexpectedIp[i] = e.unexpectedIp();
             at[i] = utc(e.accessedAt());
             burst[i] = e.failureBurst();
+            chain[i] = link.chainId();
+            seq[i] = link.seq();
+            prev[i] = Buffer.buffer(link.prevHash());
+            hash[i] = Buffer.buffer(link.rowHash());
         }
-        return Tuple.tuple(List.of(tenant, portal, arn, type, by, ip, agent, success, error, unexpectedIp, at, burst));
+        return Tuple.tuple(List.of(tenant, portal, arn, type, by, ip, agent, success, error, unexpectedIp, at, burst,
+                chain, seq, prev, hash));
     }
 }

@@ -63,6 +63,7 @@ public class AuditInterceptor implements ServerInterceptor, Prioritized {
             Map.entry(CredentialAdminServiceGrpc.getGetRotationScheduleMethod().getFullMethodName(), AccessType.SCHEDULE),
             Map.entry(CredentialAdminServiceGrpc.getListDueRotationsMethod().getFullMethodName(), AccessType.SCHEDULE),
             Map.entry(CredentialAdminServiceGrpc.getQueryAccessLogMethod().getFullMethodName(), AccessType.ADMIN),
+            Map.entry(CredentialAdminServiceGrpc.getVerifyAuditLogMethod().getFullMethodName(), AccessType.ADMIN),
             Map.entry(CredentialServiceGrpc.getReportLoginOutcomeMethod().getFullMethodName(), AccessType.LOGIN_OUTCOME),
             Map.entry(CredentialAdminServiceGrpc.getResumeCredentialsMethod().getFullMethodName(), AccessType.LOGIN_OUTCOME),
             Map.entry(CredentialAdminServiceGrpc.getListRevokedCertificatesMethod().getFullMethodName(), AccessType.ADMIN));

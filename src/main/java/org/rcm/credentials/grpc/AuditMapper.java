@@ -5,12 +5,13 @@ import org.rcm.credentials.api.v1.AccessLogEntry;
 import org.rcm.credentials.api.v1.AccessType;
 import org.rcm.credentials.api.v1.QueryAccessLogRequest;
 import org.rcm.credentials.api.v1.QueryAccessLogResponse;
+import org.rcm.credentials.api.v1.VerifyAuditLogResponse;
 import org.rcm.credentials.audit.AccessLogQuery;
+import org.rcm.credentials.audit.AuditVerification;
 import org.rcm.credentials.secretstore.SecretNames;
 
-/** Maps QueryAccessLog to and from the access log's query. */
+/** Maps QueryAccessLog and VerifyAuditLog to and from the access log's query and verification. */
 final class AuditMapper {
-
 
     private AuditMapper() {
     }
@@ -38,6 +39,17 @@ final class AuditMapper {
                     .setUnexpectedIp(entry.unexpectedIp()));
         }
         return response.build();
+    }
+
+    static VerifyAuditLogResponse verification(AuditVerification.Result result) {
+        return VerifyAuditLogResponse.newBuilder()
+                .setRowsChecked(result.rowsChecked())
+                .setIntact(result.intact())
+                .setFirstBrokenId(result.firstBrokenId())
+                .setFinding(result.finding())
+                .setUnchainedRows(result.unchainedRows())
+                .setChains(result.chains())
+                .build();
     }
 
     /** {@code credential_access_log.access_type} (say {@code login_outcome}) to the API's enum ({@code ACCESS_TYPE_LOGIN_OUTCOME}). */

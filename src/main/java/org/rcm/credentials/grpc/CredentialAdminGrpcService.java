@@ -23,7 +23,10 @@ import org.rcm.credentials.api.v1.RevokeClientCertificateRequest;
 import org.rcm.credentials.api.v1.RevokeClientCertificateResponse;
 import org.rcm.credentials.api.v1.SetRotationScheduleRequest;
 import org.rcm.credentials.api.v1.SetRotationScheduleResponse;
+import org.rcm.credentials.api.v1.VerifyAuditLogRequest;
+import org.rcm.credentials.api.v1.VerifyAuditLogResponse;
 import org.rcm.credentials.audit.AccessLogQuery;
+import org.rcm.credentials.audit.AuditVerification;
 import org.rcm.credentials.credential.CredentialWriter;
 import org.rcm.credentials.credential.LoginReports;
 import org.rcm.credentials.grpc.CallerInterceptor;
@@ -41,9 +44,11 @@ public class CredentialAdminGrpcService implements CredentialAdminService {
     private final LoginReports logins;
     private final LegacyMigration legacy;
     private final RevocationList revocations;
+    private final AuditVerification verification;
 
     public CredentialAdminGrpcService(CredentialWriter credentials, LegacyMigration legacy, RevocationList revocations,
-            Schedules schedules, AccessLogQuery accessLog, LoginReports logins) {
+            Schedules schedules, AccessLogQuery accessLog, LoginReports logins, AuditVerification verification) {
+        this.verification = verification;
         this.logins = logins;
         this.schedules = schedules;
         this.accessLog = accessLog;
@@ -112,6 +117,15 @@ public class CredentialAdminGrpcService implements CredentialAdminService {
         var caller = CallerInterceptor.current();
         return Uni.createFrom().deferred(() -> accessLog.page(caller.tenant(), AuditMapper.query(request)))
                 .map(AuditMapper::page);
+    }
+
+    @Override
+    public Uni<VerifyAuditLogResponse> verifyAuditLog(VerifyAuditLogRequest request) {
+        var caller = CallerInterceptor.current();
+        return Uni.createFrom().deferred(() -> verification.verify(caller.tenant(),
+                        RotationMapper.instant("since", request.hasSince(), request.getSince()),
+                        RotationMapper.instant("until", request.hasUntil(), request.getUntil())))
+                .map(AuditMapper::verification);
     }
 
     @Override

@@ -194,6 +194,12 @@ public class BrokerMetrics {
         auditRowsDropped.increment(rows);
     }
 
+    /** The audit log's partition management: {@code created} or {@code dropped} (retention) monthly partitions. */
+    public void auditPartitions(String action, int n) {
+        counter("rcm.audit.partitions", "Monthly access-log partitions created ahead or dropped after the retention period",
+                "action", action).increment(n);
+    }
+
     /** The database refused an access-log row on its own; it is dropped. */
     public void auditRowRejected() {
         auditRowsRejected.increment();

@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -81,6 +82,41 @@ class GroupCommitTest {
         assertEquals(3, writer.queued());
     }
 
+    @Test
+    void rowsKeepTheirPlaceInTheirTenantsChainWhenTheirBatchIsSentAgain() throws Exception {
+        AuditWriter writer = writer(4);
+        sink.failNext(3, new IllegalStateException("connection lost"));
+        List<CompletableFuture<BrokerException>> answers = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            answers.add(new CompletableFuture<>());
+        }
+        vertx.runOnContext(ignored -> {
+            for (int i = 0; i < 20; i++) {
+                writer.record(new AuditEvent("tenant-" + (i % 2), "p-" + i, null, AccessType.RETRIEVE, "worker", "::1", null,
+                        true, null, false, Instant.now()), answers.get(i)::complete);
+            }
+        });
+        for (CompletableFuture<BrokerException> answer : answers) {
+            assertNull(answer.get(10, TimeUnit.SECONDS));
+        }
+
+        assertThat(sink.attempts.get()).isGreaterThan(3);
+        for (String tenant : List.of("tenant-0", "tenant-1")) {
+            List<AuditChain.Chained> chain = sink.chained.stream().filter(row -> row.event().tenantId().equals(tenant))
+                    .sorted(Comparator.comparingLong(row -> row.link().seq())).toList();
+            byte[] previous = AuditChain.GENESIS;
+            for (int i = 0; i < chain.size(); i++) {
+                AuditChain.Link link = chain.get(i).link();
+                assertEquals(i + 1, link.seq());
+                assertThat(link.prevHash()).isEqualTo(previous);
+                assertThat(AuditChain.hash(AuditChain.sha256(), link.chainId(), link.seq(), link.prevHash(), chain.get(i).event()))
+                        .isEqualTo(link.rowHash());
+                previous = link.rowHash();
+            }
+            assertEquals(10, chain.size());
+        }
+    }
+
     private AuditWriter writer(int batchSize) {
         return writer(batchSize, 100);
     }
@@ -117,6 +153,7 @@ class GroupCommitTest {
     private static final class ScriptedSink implements AuditSink {
         final AtomicInteger attempts = new AtomicInteger();
         final List<AuditEvent> committed = new CopyOnWriteArrayList<>();
+        final List<AuditChain.Chained> chained = new CopyOnWriteArrayList<>();
         private final AtomicInteger failures = new AtomicInteger();
         private volatile RuntimeException failure;
         private volatile String refused;
@@ -136,7 +173,7 @@ class GroupCommitTest {
         }
 
         @Override
-        public Uni<Void> write(List<AuditEvent> rows) {
+        public Uni<Void> write(List<AuditChain.Chained> rows) {
             attempts.incrementAndGet();
             if (hang) {
                 return Uni.createFrom().nothing();
@@ -144,10 +181,11 @@ class GroupCommitTest {
             if (failures.getAndDecrement() > 0) {
                 return Uni.createFrom().failure(failure);
             }
-            if (rows.stream().anyMatch(row -> row.portalId().equals(refused))) {
+            if (rows.stream().anyMatch(row -> row.event().portalId().equals(refused))) {
                 return Uni.createFrom().failure(new DataRefused());
             }
-            committed.addAll(rows);
+            rows.forEach(row -> committed.add(row.event()));
+            chained.addAll(rows);
             return Uni.createFrom().voidItem();
         }
 

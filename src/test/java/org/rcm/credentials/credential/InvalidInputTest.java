@@ -7,6 +7,7 @@ import static org.rcm.credentials.support.Broker.admin;
 import static org.rcm.credentials.support.Broker.credentials;
 import static org.rcm.credentials.support.Broker.credentialsWith;
 
+import com.google.protobuf.Timestamp;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.test.junit.QuarkusTest;
@@ -37,6 +38,7 @@ import org.rcm.credentials.api.v1.RotateCredentialsRequest;
 import org.rcm.credentials.api.v1.SecretBackend;
 import org.rcm.credentials.api.v1.SetRotationScheduleRequest;
 import org.rcm.credentials.api.v1.StoreCredentialsRequest;
+import org.rcm.credentials.api.v1.VerifyAuditLogRequest;
 import org.rcm.credentials.local.aws.LocalAwsControl;
 import org.rcm.credentials.support.AuditLog;
 import org.rcm.credentials.support.Broker;
@@ -167,7 +169,12 @@ class InvalidInputTest {
                 call("the access log in pages of 1001", () -> admin(ADMIN).queryAccessLog(
                         QueryAccessLogRequest.newBuilder().setPageSize(1001).build())),
                 call("the access log from a made-up page token", () -> admin(ADMIN).queryAccessLog(
-                        QueryAccessLogRequest.newBuilder().setPageToken("MTIzLjQ1Ni43OC5hYmNk").build())));
+                        QueryAccessLogRequest.newBuilder().setPageToken("MTIzLjQ1Ni43OC5hYmNk").build())),
+                call("the audit log verified from after its end", () -> admin(ADMIN).verifyAuditLog(
+                        VerifyAuditLogRequest.newBuilder().setSince(Timestamp.newBuilder().setSeconds(4_000_000_000L))
+                                .setUntil(Timestamp.newBuilder().setSeconds(3_000_000_000L)).build())),
+                call("the audit log verified from a time out of range", () -> admin(ADMIN).verifyAuditLog(
+                        VerifyAuditLogRequest.newBuilder().setSince(Timestamp.newBuilder().setNanos(-1)).build())));
     }
 
     @ParameterizedTest(name = "{0}")

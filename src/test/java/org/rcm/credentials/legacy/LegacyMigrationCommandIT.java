@@ -6,12 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.grpc.Channel;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.rcm.credentials.api.v1.CredentialSource;
@@ -19,6 +14,7 @@ import org.rcm.credentials.api.v1.GetCredentialsRequest;
 import org.rcm.credentials.local.aws.LocalAwsControl;
 import org.rcm.credentials.support.Broker;
 import org.rcm.credentials.support.Db;
+import org.rcm.credentials.support.RcmctlProcess;
 import org.rcm.credentials.support.TestEnvironment;
 import org.rcm.credentials.support.TestGrpc;
 
@@ -47,13 +43,13 @@ class LegacyMigrationCommandIT {
         }
         aws.onResource("AmazonSSM.PutParameter", "/p07", "throttle", 1000);
 
-        Result dryRun = rcmctl("-dry-run", "-limit", "10", "migrate");
+        RcmctlProcess.Result dryRun = rcmctl("-dry-run", "-limit", "10", "migrate");
         assertEquals(0, dryRun.status(), dryRun.output());
         assertThat(dryRun.output()).contains("dry run, would migrate 24 portals, skipped 1, failed 0");
         assertEquals(25, Db.count("SELECT count(*) FROM integration_endpoint WHERE tenant_id = ? AND secret_arn IS NULL",
                 tenant));
 
-        Result first = rcmctl("-limit", "10", "migrate");
+        RcmctlProcess.Result first = rcmctl("-limit", "10", "migrate");
         assertEquals(1, first.status(), first.output());
         assertThat(first.output())
                 .contains("page 1: migrated 9, skipped 0, failed 1 [p07]")
@@ -62,11 +58,11 @@ class LegacyMigrationCommandIT {
                 .contains("migrated 23 portals, skipped 1, failed 1: p07 (run it again to retry them)");
 
         aws.resetFaults();
-        Result second = rcmctl("-limit", "10", "migrate");
+        RcmctlProcess.Result second = rcmctl("-limit", "10", "migrate");
         assertEquals(0, second.status(), second.output());
         assertThat(second.output()).contains("migrated 1 portals, skipped 24, failed 0");
 
-        Result purge = rcmctl("-limit", "10", "purge");
+        RcmctlProcess.Result purge = rcmctl("-limit", "10", "purge");
         assertEquals(0, purge.status(), purge.output());
         assertThat(purge.output()).contains("purged 24 portals, kept unverified 0");
         assertEquals(0, Db.count("SELECT count(*) FROM integration_endpoint WHERE tenant_id = ?"
@@ -81,32 +77,13 @@ class LegacyMigrationCommandIT {
     void badFlagsAreAOneLineErrorWithStatus2() throws Exception {
         TestGrpc.channel(tenant, "admin");
 
-        Result result = rcmctl("-backend", "vault", "migrate");
+        RcmctlProcess.Result result = rcmctl("-backend", "vault", "migrate");
 
         assertEquals(2, result.status());
         assertEquals("-backend must be ssm or secrets-manager", result.output().strip());
     }
 
-    private record Result(int status, String output) {
-    }
-
-    /** Runs rcmctl in a JVM of its own with the admin certificate of the test's tenant. */
-    private Result rcmctl(String... args) throws IOException, InterruptedException {
-        Path pki = TestEnvironment.pkiDir();
-        String name = "own-" + tenant + "-admin";
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), "org.rcm.credentials.local.Rcmctl",
-                "-cert", pki.resolve(name + ".crt").toString(), "-key", pki.resolve(name + ".key").toString(),
-                "-cacert", pki.resolve("ca.crt").toString()));
-        command.addAll(List.of(args).subList(0, args.length - 1));
-        command.add("localhost:" + TestGrpc.port());
-        command.add(args[args.length - 1]);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(2, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError("rcmctl did not finish: " + output);
-        }
-        return new Result(process.exitValue(), output);
+    private RcmctlProcess.Result rcmctl(String... args) throws IOException, InterruptedException {
+        return RcmctlProcess.run(tenant, args);
     }
 }

@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -71,6 +72,42 @@ class MigrationTest {
     }
 
     @Test
+    void v14PartitionsTheAccessLogByMonthAndKeepsEveryRow() throws SQLException {
+        LocalPostgres.Database empty = emptyDatabase("rcm_migration_v14_");
+        flyway(empty).target("13").load().migrate();
+        String perMonth = "SELECT month || ':' || count(*) || ':' || sum(id) FROM (SELECT id,"
+                + " to_char(accessed_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month FROM credential_access_log) r"
+                + " GROUP BY month ORDER BY month";
+        try (Connection c = empty.connect()) {
+            c.createStatement().execute("INSERT INTO credential_access_log (tenant_id, portal_id, access_type, access_by,"
+                    + " ip_address, success, error_message, accessed_at, unexpected_ip, failure_burst)"
+                    + " SELECT 't-' || (i % 3), 'p', 'retrieve', 'w', '10.0.0.1', i % 5 <> 0, CASE WHEN i % 5 = 0 THEN 'no' END,"
+                    + " '2026-08-01T00:00:00Z'::timestamptz + i * interval '85 minutes', i % 7 = 0, i % 11 = 0"
+                    + " FROM generate_series(0, 1499) AS i"); // 2026-08 to 2026-10
+        }
+        List<String> before = column(empty, perMonth);
+        List<String> wholeRowsBefore = column(empty, "SELECT md5(string_agg(t::text, ',' ORDER BY id)) FROM"
+                + " (SELECT id, tenant_id, portal_id, access_type, access_by, ip_address, success, error_message, accessed_at,"
+                + " unexpected_ip, failure_burst FROM credential_access_log) t");
+
+        flyway(empty).load().migrate();
+
+        assertThat(before).hasSize(3);
+        assertThat(column(empty, perMonth)).isEqualTo(before);
+        assertThat(column(empty, "SELECT md5(string_agg(t::text, ',' ORDER BY id)) FROM"
+                + " (SELECT id, tenant_id, portal_id, access_type, access_by, ip_address, success, error_message, accessed_at,"
+                + " unexpected_ip, failure_burst FROM credential_access_log) t")).isEqualTo(wholeRowsBefore);
+        assertThat(column(empty, "SELECT relname FROM pg_class c JOIN pg_inherits i ON i.inhrelid = c.oid"
+                + " WHERE i.inhparent = 'credential_access_log'::regclass ORDER BY 1"))
+                .contains("credential_access_log_y2026m08", "credential_access_log_y2026m09", "credential_access_log_y2026m10");
+        try (Connection c = empty.connect()) {
+            c.createStatement().execute("INSERT INTO credential_access_log (tenant_id, access_type, access_by, success)"
+                    + " VALUES ('t-new', 'retrieve', 'w', true)");
+        }
+        assertThat(column(empty, "SELECT id > 1500 FROM credential_access_log WHERE tenant_id = 't-new'")).containsExactly("t");
+    }
+
+    @Test
     @RunOnVertxContext
     void hibernateReadsEveryMappedTable(UniAsserter asserter) {
         asserter.assertThat(() -> Panache.withSession(() -> endpoints.findAll().list()), rows -> assertThat(rows).isNotNull());
@@ -90,7 +127,18 @@ class MigrationTest {
     private static FluentConfiguration flyway(LocalPostgres.Database database) {
         return Flyway.configure()
                 .dataSource(database.jdbcUrl(), database.server().user(), database.server().password())
+                .placeholders(Map.of("runtime_role", database.runtime().user(), "audit_retention_floor", "6 years"))
                 .locations("classpath:db/migration");
+    }
+
+    private static List<String> column(LocalPostgres.Database database, String sql) throws SQLException {
+        List<String> values = new ArrayList<>();
+        try (Connection c = database.connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
+            while (rs.next()) {
+                values.add(rs.getString(1));
+            }
+        }
+        return values;
     }
 
     private static List<String> tables(LocalPostgres.Database database) throws SQLException {

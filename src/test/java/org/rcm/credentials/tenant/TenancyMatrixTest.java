@@ -52,6 +52,7 @@ import org.rcm.credentials.api.v1.RevokeClientCertificateRequest;
 import org.rcm.credentials.api.v1.RotateCredentialsRequest;
 import org.rcm.credentials.api.v1.SetRotationScheduleRequest;
 import org.rcm.credentials.api.v1.StoreCredentialsRequest;
+import org.rcm.credentials.api.v1.VerifyAuditLogRequest;
 import org.rcm.credentials.support.AuditLog;
 import org.rcm.credentials.support.Await;
 import org.rcm.credentials.support.Broker;
@@ -125,7 +126,9 @@ class TenancyMatrixTest {
                     ReportLoginOutcomeRequest.newBuilder().setPortalId(p).setOutcome(LoginOutcome.LOGIN_OUTCOME_SUCCESS)
                             .setVersion(1).build())),
             Rpc.audited("ResumeCredentials", "login_outcome", (s, p) -> s.admin().resumeCredentials(
-                    ResumeCredentialsRequest.newBuilder().setPortalId(p).build())));
+                    ResumeCredentialsRequest.newBuilder().setPortalId(p).build())),
+            Rpc.auditedTenantWide("VerifyAuditLog", "admin", (s, p) -> s.admin().verifyAuditLog(
+                    VerifyAuditLogRequest.getDefaultInstance())));
 
     /** Expected status per RPC (in the order of {@link #RPCS}) for each identity. */
     private static final Map<TestIdentity, List<Status.Code>> EXPECTED = new LinkedHashMap<>();
@@ -133,13 +136,13 @@ class TenancyMatrixTest {
     static {
         // schedules (its own portal: RegisterEndpoint registered it), access log, legacy, revocation;
         // then BeginRotation and CompleteRotation of a portal whose credentials were deleted
-        // ... then ReportLoginOutcome about those deleted credentials, and ResumeCredentials
-        List<Status.Code> otherAdminRpcs = List.of(OK, OK, OK, OK, OK, OK, OK, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK);
+        // ... then ReportLoginOutcome about those deleted credentials, ResumeCredentials and VerifyAuditLog
+        List<Status.Code> otherAdminRpcs = List.of(OK, OK, OK, OK, OK, OK, OK, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK);
         // a worker lists due rotations, may begin only a due one (this is not), completes only its own
         EXPECTED.put(TestIdentity.TENANT_A_WORKER, List.of(OK, OK, PERMISSION_DENIED, PERMISSION_DENIED,
                 PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED, OK,
                 PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED, PERMISSION_DENIED,
-                FAILED_PRECONDITION, NOT_FOUND, OK, PERMISSION_DENIED));
+                FAILED_PRECONDITION, NOT_FOUND, OK, PERMISSION_DENIED, PERMISSION_DENIED));
         EXPECTED.put(TestIdentity.TENANT_A_ADMIN, concat(List.of(OK, OK, OK, OK, OK, OK), otherAdminRpcs));
         EXPECTED.put(TestIdentity.TENANT_B_ADMIN, concat(List.of(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK),
                 otherAdminRpcs));
