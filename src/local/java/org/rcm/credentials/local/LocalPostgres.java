@@ -20,6 +20,8 @@ import java.util.Optional;
  */
 public final class LocalPostgres implements AutoCloseable {
 
+    private static final String OWNER_SUFFIX = "_owner";
+
     private final EmbeddedPostgres embedded;
     private final Server server;
 
@@ -101,25 +103,53 @@ public final class LocalPostgres implements AutoCloseable {
         return new Database(server, server.database());
     }
 
-    /** Creates a new, empty database. */
+    /** Creates a new, empty database with the service's two logins ({@link #withRoles}). */
     public Database createDatabase(String name) {
         execute(defaultDatabase(), "CREATE DATABASE " + name);
-        return new Database(server, name);
+        return withRoles(new Database(server, name));
     }
 
-    /** Creates {@code name} unless it exists. */
+    /**
+     * Creates {@code name} with the service's two logins unless it exists. An existing database
+     * made before the logins were separated keeps its single login (the service warns about it).
+     */
     public Database ensureDatabase(String name) {
         Database admin = defaultDatabase();
         try (Connection c = admin.connect();
                 var rs = c.createStatement().executeQuery(
-                        "SELECT 1 FROM pg_database WHERE datname = '" + name + "'")) {
+                        "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '" + name + "'")) {
             if (!rs.next()) {
-                c.createStatement().execute("CREATE DATABASE " + name);
+                return createDatabase(name);
             }
+            Database existing = new Database(server, name);
+            return rs.getString(1).equals(name + OWNER_SUFFIX) ? withRoles(existing) : existing;
         } catch (SQLException e) {
             throw new IllegalStateException("could not create database " + name, e);
         }
-        return new Database(server, name);
+    }
+
+    /**
+     * The service's two logins on {@code database}, created unless they exist (least privilege,
+     * as in production): {@code <name>_owner} owns the database and its schema and runs the
+     * migrations; {@code <name>_app}, the runtime login, gets only what migration V15 grants.
+     * Their passwords are throw-away local ones.
+     */
+    private static Database withRoles(Database database) {
+        Login owner = new Login(database.name() + OWNER_SUFFIX, "local-owner");
+        Login runtime = new Login(database.name() + "_app", "local-app");
+        try (Connection c = database.connect(); Statement s = c.createStatement()) {
+            for (Login login : new Login[] {owner, runtime}) {
+                s.execute("DO $$ BEGIN CREATE ROLE " + login.user() + " LOGIN PASSWORD '" + login.password()
+                        + "'; EXCEPTION WHEN duplicate_object THEN NULL; END $$");
+            }
+            s.execute("ALTER DATABASE " + database.name() + " OWNER TO " + owner.user());
+            s.execute("ALTER SCHEMA public OWNER TO " + owner.user());
+            s.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+            s.execute("REVOKE TEMPORARY ON DATABASE " + database.name() + " FROM PUBLIC");
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not create the logins of database " + database.name(), e);
+        }
+        return new Database(database.server(), database.name(), runtime, owner);
     }
 
     public void dropDatabase(String name) {
@@ -166,12 +196,25 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
-    /** One database on a server. */
-    public record Database(Server server, String name) {
+    /** A login: user name and password. */
+    public record Login(String user, String password) {
+    }
+
+    /**
+     * One database on a server. Test and tool code connects with the server's (administrator)
+     * login; the service runs as {@code runtime} and migrates as {@code owner}.
+     */
+    public record Database(Server server, String name, Login runtime, Login owner) {
+
+        /** A database whose service uses the server's own login for everything (a quick start). */
+        public Database(Server server, String name) {
+            this(server, name, new Login(server.user(), server.password()), new Login(server.user(), server.password()));
+        }
 
         /** The same database reached through another port on this host (a {@link TcpProxy}). */
         public Database viaPort(int port) {
-            return new Database(new Server("localhost", port, server.database(), server.user(), server.password()), name);
+            return new Database(new Server("localhost", port, server.database(), server.user(), server.password()), name,
+                    runtime, owner);
         }
 
         public String jdbcUrl() {
@@ -182,17 +225,25 @@ public final class LocalPostgres implements AutoCloseable {
             return "postgresql://" + server.host() + ":" + server.port() + "/" + name;
         }
 
+        /** A connection with the server's administrator login. */
         public Connection connect() throws SQLException {
             return DriverManager.getConnection(jdbcUrl(), server.user(), server.password());
         }
 
-        /** The Quarkus datasource configuration for this database. */
+        /** A connection as {@code login}. */
+        public Connection connect(Login login) throws SQLException {
+            return DriverManager.getConnection(jdbcUrl(), login.user(), login.password());
+        }
+
+        /** The Quarkus datasource configuration for this database: the runtime login, and the owner for Flyway. */
         public Map<String, String> quarkusConfig() {
             return Map.of(
                     "quarkus.datasource.jdbc.url", jdbcUrl(),
                     "quarkus.datasource.reactive.url", reactiveUrl(),
-                    "quarkus.datasource.username", server.user(),
-                    "quarkus.datasource.password", server.password());
+                    "quarkus.datasource.username", runtime.user(),
+                    "quarkus.datasource.password", runtime.password(),
+                    "quarkus.flyway.username", owner.user(),
+                    "quarkus.flyway.password", owner.password());
         }
     }
 }

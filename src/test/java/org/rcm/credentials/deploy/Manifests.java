@@ -53,6 +53,7 @@ final class Manifests {
 
     /** The variables the service reads in production (README "Configuration"). */
     static final Set<String> SERVICE_VARIABLES = Set.of("RCM_DB_URL", "RCM_DB_USER", "RCM_DB_PASSWORD",
+            "RCM_DB_MIGRATION_USER", "RCM_DB_MIGRATION_PASSWORD",
             "RCM_IDEMPOTENCY_KEY", "RCM_TLS_CERT", "RCM_TLS_KEY", "RCM_TLS_CLIENT_CA", "RCM_ENVIRONMENT",
             "RCM_AWS_REGION", "RCM_AWS_ACCOUNT_ID", "RCM_SECRET_STORE_SSM_KMS_KEY_ID",
             "RCM_SECRET_STORE_SECRETS_MANAGER_KMS_KEY_ID");
@@ -61,7 +62,8 @@ final class Manifests {
     static final Set<String> KMS_KEY_VARIABLES = Set.of("RCM_SECRET_STORE_SSM_KMS_KEY_ID",
             "RCM_SECRET_STORE_SECRETS_MANAGER_KMS_KEY_ID");
 
-    static final Set<String> DATABASE_VARIABLES = Set.of("RCM_DB_URL", "RCM_DB_USER", "RCM_DB_PASSWORD");
+    static final Set<String> DATABASE_VARIABLES = Set.of("RCM_DB_URL", "RCM_DB_USER", "RCM_DB_PASSWORD",
+            "RCM_DB_MIGRATION_USER", "RCM_DB_MIGRATION_PASSWORD");
 
     /** Variables whose values are secrets: from a Secret (EKS) or Secrets Manager (ECS), never plain values. */
     static final Set<String> SECRET_VARIABLES = union(DATABASE_VARIABLES, Set.of("RCM_IDEMPOTENCY_KEY"));

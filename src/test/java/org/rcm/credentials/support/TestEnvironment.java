@@ -57,7 +57,7 @@ public final class TestEnvironment {
         return new LocalPostgres.Database(new LocalPostgres.Server(
                 System.getProperty(PREFIX + "db.host"), Integer.getInteger(PREFIX + "db.port"),
                 "postgres", System.getProperty(PREFIX + "db.user"), System.getProperty(PREFIX + "db.password")),
-                System.getProperty(PREFIX + "db.name"));
+                System.getProperty(PREFIX + "db.name"), login("runtime"), login("owner"));
     }
 
     /** The local AWS endpoint's control API. */
@@ -110,6 +110,16 @@ public final class TestEnvironment {
         }
     }
 
+    private static LocalPostgres.Login login(String which) {
+        return new LocalPostgres.Login(System.getProperty(PREFIX + "db." + which + ".user"),
+                System.getProperty(PREFIX + "db." + which + ".password"));
+    }
+
+    private static void setLogin(String which, LocalPostgres.Login login) {
+        System.setProperty(PREFIX + "db." + which + ".user", login.user());
+        System.setProperty(PREFIX + "db." + which + ".password", login.password());
+    }
+
     private static void start() {
         LocalPostgres postgres = LocalPostgres.externalOrEphemeral(LocalServices.env("RCM_TEST_DB_URL"));
         String name = "rcm_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
@@ -136,6 +146,8 @@ public final class TestEnvironment {
         System.setProperty(PREFIX + "db.user", database.server().user());
         System.setProperty(PREFIX + "db.password", database.server().password());
         System.setProperty(PREFIX + "db.name", name);
+        setLogin("runtime", database.runtime());
+        setLogin("owner", database.owner());
         System.setProperty(PREFIX + "aws.uri", aws.uri().toString());
         System.setProperty(PREFIX + "mail.uri", mail.uri().toString());
         System.setProperty(PREFIX + "pki.dir", pkiDir.toString());
