@@ -12,9 +12,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 import org.HdrHistogram.Histogram;
+import org.rcm.credentials.api.v1.CredentialAdminServiceGrpc;
+import org.rcm.credentials.api.v1.VerifyAuditLogRequest;
+import org.rcm.credentials.api.v1.VerifyAuditLogResponse;
 import org.rcm.credentials.local.LocalPki;
 import org.rcm.credentials.local.LocalPostgres;
 import org.rcm.credentials.local.LocalServices;
@@ -46,6 +50,8 @@ public final class Benchmark {
     private final Workload workload = new Workload();
     /** Rows the brokers dropped (best-effort, queue full) and counted, read before each stops. */
     private double droppedAuditRows;
+    /** The audit log's hash chains verified whole after the main broker's scenarios. */
+    private boolean auditIntact = true;
     private final Report report;
     private final List<Double> hitPeaks = new ArrayList<>();
 
@@ -101,7 +107,7 @@ public final class Benchmark {
         Path file = report.write(DIR);
         LOG.log(System.Logger.Level.INFO, "results written to {0} and {1}", file, DIR.resolve("latest.json"));
         boolean allRan = report.rows().stream().allMatch(row -> row.calls() > 0);
-        boolean passed = allRan && report.errors() == 0 && report.auditRowsMatch();
+        boolean passed = allRan && report.errors() == 0 && report.auditRowsMatch() && auditIntact;
         if (!passed) {
             LOG.log(System.Logger.Level.ERROR, "benchmark FAILED: {0} call errors, audit rows {1}, every scenario ran: {2}",
                     report.errors(), report.auditRowsMatch() ? "match" : "do not match", allRan);
@@ -145,8 +151,23 @@ public final class Benchmark {
             closedLoop("store", 0, broker, admin, settings.writeInFlight(), workload.store(STORE));
             closedLoop("rotate", 0, broker, admin, settings.writeInFlight(), workload.rotate(ROTATE));
             herds(broker, worker, admin);
+            verifyAuditLog(admin);
             finish(broker);
         }
+    }
+
+    /** VerifyAuditLog over every row the run wrote so far: the chains are whole, and how fast they are checked. */
+    private void verifyAuditLog(LoadDriver admin) {
+        long started = System.nanoTime();
+        VerifyAuditLogResponse verified = CredentialAdminServiceGrpc.newBlockingStub(admin.channel())
+                .withDeadlineAfter(10, TimeUnit.MINUTES).verifyAuditLog(VerifyAuditLogRequest.getDefaultInstance());
+        double seconds = (System.nanoTime() - started) / 1e9;
+        report.ratio("audit-verify rows/s", verified.getRowsChecked() / seconds);
+        report.note(String.format(Locale.ROOT, "audit-verify: %,d rows in %d chains verified in %.2f s (%s)",
+                verified.getRowsChecked(), verified.getChains(), seconds,
+                verified.getIntact() ? "intact" : "BROKEN at row " + verified.getFirstBrokenId() + ": " + verified.getFinding()));
+        auditIntact = verified.getIntact();
+        report.target("audit hash chains after the run", auditIntact ? "intact" : "broken", "intact", auditIntact);
     }
 
     /** Full load on the fresh JVM, alternating the scenarios in slices, before anything is measured. */

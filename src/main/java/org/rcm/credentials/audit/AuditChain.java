@@ -28,7 +28,7 @@ final class AuditChain {
     /** The previous hash of a chain's first row. */
     static final byte[] GENESIS = new byte[32];
 
-    /** A row's place in its chain. */
+    /** A row's place in its chain; the previous hash is not stored (it is the previous row's). */
     record Link(UUID chainId, long seq, byte[] prevHash, byte[] rowHash) {
     }
 

@@ -8,27 +8,29 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import org.rcm.credentials.error.BrokerException;
 
 /**
  * VerifyAuditLog: recomputes a tenant's {@linkplain AuditChain hash chains} over a time range
- * and finds the first broken row. Rows stream from one cursor in chain order; memory holds one
- * row per chain.
+ * and finds the first broken row. Rows stream from one cursor in chain order (with a
+ * {@linkplain #MARGIN margin} around the range); memory holds one row per chain.
  *
- * <p>A row breaks its chain when its own hash does not match its fields (altered), when its
- * previous hash is not the hash of the row before it (altered or inserted), when rows are
- * missing before it (removed), or when it has no chain but is newer than chained rows
- * (inserted). The first row of a chain in the range must follow the row before the range, or
+ * <p>A row breaks its chain when its hash does not match its fields and the hash of the row
+ * before it (altered), when rows are missing before it (removed), when another row holds its
+ * place (inserted), or when it has no chain but is newer than chained rows (inserted). The first row of a chain in the range must follow the row before the range, or
  * the last row of a partition that retention dropped, or be the chain's first row. Rows
  * written before chains existed are counted, not judged. Removing the newest rows of a chain
  * cannot be told from the chain alone: each chain's last hash is where an outside record of
@@ -43,9 +45,16 @@ public class AuditVerification {
     }
 
     private static final int FETCH = 2_000;
+    /**
+     * A row's place in its chain follows when its batch was taken, its {@code accessed_at} when
+     * its call started: neighbours in a chain may lie on either side of a range's bound. Rows
+     * this far around the range are read too, so that they link the rows in it; only rows in
+     * the range are counted and judged.
+     */
+    private static final Duration MARGIN = Duration.ofMinutes(10);
     private static final String ROWS = """
             SELECT id, portal_id, secret_arn, access_type, access_by, host(ip_address), user_agent, success, error_message,
-                   unexpected_ip, accessed_at, failure_burst, chain_id, chain_seq, prev_hash, row_hash
+                   unexpected_ip, accessed_at, failure_burst, chain_id, chain_seq, row_hash
               FROM credential_access_log
              WHERE tenant_id = $1 AND accessed_at >= $2 AND accessed_at < $3
              ORDER BY chain_id NULLS LAST, chain_seq, id""";
@@ -72,91 +81,108 @@ public class AuditVerification {
         if (!from.isBefore(to)) {
             return Uni.createFrom().failure(BrokerException.invalidInput("INVALID_TIME_RANGE", "since must be before until"));
         }
-        Tuple range = Tuple.of(tenant, utc(from), utc(to));
+        Tuple window = Tuple.of(tenant, utc(from.minus(MARGIN)), utc(to.plus(MARGIN)));
         return pool.withTransaction(connection -> connection.prepare(ROWS)
                         .chain(statement -> {
-                            Walk walk = new Walk(tenant);
-                            return statement.createStream(FETCH, range).toMulti()
+                            Walk walk = new Walk(tenant, from, to);
+                            return statement.createStream(FETCH, window).toMulti()
                                     .onItem().invoke(walk::accept)
                                     .collect().last()
                                     .replaceWith(walk);
                         }))
                 .chain(walk -> walk.starts.isEmpty() ? Uni.createFrom().item(walk)
-                        : pool.preparedQuery(BEFORE).execute(walk.startsQuery(utc(from)))
+                        : pool.preparedQuery(BEFORE).execute(walk.startsQuery(utc(from.minus(MARGIN))))
                                 .map(rows -> walk.checkStarts(rows)))
                 .map(Walk::result);
     }
 
-    /** A chain's first row in the range, to be matched with the row before it. */
-    private record Start(UUID chain, long seq, byte[] prevHash, long id, Instant at) {
+    /** A chain's first row read, checked once the row before it is known. */
+    private record Start(UUID chain, long seq, AuditEvent event, byte[] rowHash, boolean asWritten, long id, Instant at) {
     }
 
     /** One pass over the rows in chain order. */
     private static final class Walk {
         private final String tenant;
+        private final Instant since;
+        private final Instant until;
         private final MessageDigest sha256 = AuditChain.sha256();
         private final List<Start> starts = new ArrayList<>();
+        private final Set<UUID> chains = new HashSet<>();
         private long rows;
         private long unchained;
-        private int chains;
+        /** The last row read: its chain, place, hash, and the hash before it (null when not known yet). */
         private UUID chain;
         private long seq;
         private byte[] hash;
+        private byte[] previousHash;
         private Instant firstChainedAt;
         private long brokenId;
         private Instant brokenAt;
         private String finding;
 
-        Walk(String tenant) {
+        Walk(String tenant, Instant since, Instant until) {
             this.tenant = tenant;
+            this.since = since;
+            this.until = until;
         }
 
         void accept(Row row) {
-            rows++;
             long id = row.getLong(0);
             Instant at = row.getOffsetDateTime(10).toInstant();
+            boolean inRange = !at.isBefore(since) && at.isBefore(until);
+            rows += inRange ? 1 : 0;
             UUID rowChain = row.getUUID(12);
             if (rowChain == null) {
-                unchained++;
+                unchained += inRange ? 1 : 0;
                 if (firstChainedAt != null && !at.isBefore(firstChainedAt)) {
                     broken(id, at, "a row without a chain among chained rows (inserted)");
                 }
                 return;
             }
             long rowSeq = row.getLong(13);
-            byte[] prev = row.getBuffer(14).getBytes();
-            byte[] own = row.getBuffer(15).getBytes();
+            byte[] own = row.getBuffer(14).getBytes();
             if (firstChainedAt == null || at.isBefore(firstChainedAt)) {
                 firstChainedAt = at;
             }
-            boolean matches = matchesItsHash(row, at, rowChain, rowSeq, prev, own);
+            if (inRange) {
+                chains.add(rowChain);
+            }
+            AuditEvent event = event(row, at);
+            boolean written = asWritten(event, row);
             if (rowChain.equals(chain) && rowSeq == seq) {
                 // the same row twice is a batch sent again after its answer was lost; anything else was inserted
-                check(matches && Arrays.equals(own, hash), id, at, "two different rows in one place of the chain (inserted)");
+                check(written && Arrays.equals(own, hash) && (previousHash == null || follows(rowChain, rowSeq, previousHash,
+                        event, own)), id, at, "two different rows in one place of the chain (inserted)");
                 return;
             }
-            check(matches, id, at, "its fields do not match its hash (altered)");
-            if (!rowChain.equals(chain)) {
-                chains++;
-                if (rowSeq == 1) {
-                    check(Arrays.equals(prev, AuditChain.GENESIS), id, at, "the first row of a chain does not start it");
-                } else {
-                    starts.add(new Start(rowChain, rowSeq, prev, id, at));
-                }
-            } else {
+            byte[] before = null;
+            if (rowChain.equals(chain)) {
                 check(rowSeq == seq + 1, id, at, "rows are missing before this one (removed)");
-                check(Arrays.equals(prev, hash), id, at, "does not follow the row before it (altered or inserted)");
+                before = hash;
+            } else if (rowSeq == 1) {
+                before = AuditChain.GENESIS;
+            } else {
+                starts.add(new Start(rowChain, rowSeq, event, own, written, id, at));
+            }
+            if (before != null) {
+                check(written && follows(rowChain, rowSeq, before, event, own), id, at,
+                        "its fields or the row before it do not match its hash (altered)");
             }
             chain = rowChain;
             seq = rowSeq;
             hash = own;
+            previousHash = before;
         }
 
-        private boolean matchesItsHash(Row row, Instant at, UUID rowChain, long rowSeq, byte[] prev, byte[] own) {
-            AuditEvent event = new AuditEvent(tenant, row.getString(1), row.getString(2),
+        private AuditEvent event(Row row, Instant at) {
+            return new AuditEvent(tenant, row.getString(1), row.getString(2),
                     AccessType.valueOf(row.getString(3).toUpperCase(Locale.ROOT)), row.getString(4), row.getString(5),
                     row.getString(6), row.getBoolean(7), row.getString(8), row.getBoolean(9), at, row.getBoolean(11));
-            return Arrays.equals(own, AuditChain.hash(sha256, rowChain, rowSeq, prev, event)) && asWritten(event, row);
+        }
+
+        /** Whether {@code own} is the hash of the event after a row whose hash is {@code before}. */
+        private boolean follows(UUID rowChain, long rowSeq, byte[] before, AuditEvent event, byte[] own) {
+            return Arrays.equals(own, AuditChain.hash(sha256, rowChain, rowSeq, before, event));
         }
 
         /** Whether the row's texts are as the writer keeps them (constructing the event cleans them). */
@@ -179,8 +205,8 @@ public class AuditVerification {
                 if (previous == null) {
                     broken(start.id(), start.at(), "rows are missing before this one (removed)");
                 } else {
-                    check(Arrays.equals(previous, start.prevHash()), start.id(), start.at(),
-                            "does not follow the row before it (altered or inserted)");
+                    check(start.asWritten() && follows(start.chain(), start.seq(), previous, start.event(), start.rowHash()),
+                            start.id(), start.at(), "its fields or the row before it do not match its hash (altered)");
                 }
             }
             return this;
@@ -192,8 +218,11 @@ public class AuditVerification {
             }
         }
 
-        /** Keeps the earliest broken row. */
+        /** Keeps the earliest broken row in the range. */
         private void broken(long id, Instant at, String what) {
+            if (at.isBefore(since) || !at.isBefore(until)) {
+                return;
+            }
             if (brokenAt == null || at.isBefore(brokenAt) || at.equals(brokenAt) && id < brokenId) {
                 brokenId = id;
                 brokenAt = at;
@@ -202,7 +231,7 @@ public class AuditVerification {
         }
 
         Result result() {
-            return new Result(rows, brokenAt == null, brokenId, finding == null ? "" : finding, unchained, chains);
+            return new Result(rows, brokenAt == null, brokenId, finding == null ? "" : finding, unchained, chains.size());
         }
     }
 }

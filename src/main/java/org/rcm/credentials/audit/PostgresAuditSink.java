@@ -19,10 +19,10 @@ public class PostgresAuditSink implements AuditSink {
     private static final String INSERT = """
             INSERT INTO credential_access_log (tenant_id, portal_id, secret_arn, access_type, access_by,
                 ip_address, user_agent, success, error_message, unexpected_ip, accessed_at, failure_burst,
-                chain_id, chain_seq, prev_hash, row_hash)
+                chain_id, chain_seq, row_hash)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
                 $6::text[]::inet[], $7::text[], $8::bool[], $9::text[], $10::bool[], $11::timestamptz[], $12::bool[],
-                $13::uuid[], $14::int8[], $15::bytea[], $16::bytea[])""";
+                $13::uuid[], $14::int8[], $15::bytea[])""";
 
     private final Pool pool;
 
@@ -69,7 +69,6 @@ public class PostgresAuditSink implements AuditSink {
         Boolean[] burst = new Boolean[n];
         UUID[] chain = new UUID[n];
         Long[] seq = new Long[n];
-        Buffer[] prev = new Buffer[n];
         Buffer[] hash = new Buffer[n];
         for (int i = 0; i < n; i++) {
             AuditEvent e = batch.get(i).event();
@@ -88,10 +87,9 @@ public class PostgresAuditSink implements AuditSink {
             burst[i] = e.failureBurst();
             chain[i] = link.chainId();
             seq[i] = link.seq();
-            prev[i] = Buffer.buffer(link.prevHash());
             hash[i] = Buffer.buffer(link.rowHash());
         }
         return Tuple.tuple(List.of(tenant, portal, arn, type, by, ip, agent, success, error, unexpectedIp, at, burst,
-                chain, seq, prev, hash));
+                chain, seq, hash));
     }
 }

@@ -74,7 +74,7 @@ class AuditChainTest {
     void aRowInsertedWithoutAChainIsFound() throws SQLException {
         List<Long> ids = calls(6);
 
-        long inserted = insertCopyOf(ids.get(2), "NULL, NULL, NULL, NULL");
+        long inserted = insertCopyOf(ids.get(2), "NULL, NULL, NULL");
 
         assertBrokenAt(inserted, "inserted");
     }
@@ -83,7 +83,7 @@ class AuditChainTest {
     void aRowInsertedInAnotherRowsPlaceIsFound() throws SQLException {
         List<Long> ids = calls(6);
 
-        long inserted = insertCopyOf(ids.get(2), "chain_id, chain_seq, prev_hash, row_hash");
+        long inserted = insertCopyOf(ids.get(2), "chain_id, chain_seq, row_hash");
 
         assertBrokenAt(inserted, "inserted");
     }
@@ -100,6 +100,25 @@ class AuditChainTest {
         VerifyAuditLogResponse verified = admin.verifyAuditLog(fromThird);
         assertThat(verified.getIntact()).isFalse();
         assertEquals(ids.get(2), verified.getFirstBrokenId());
+    }
+
+    @Test
+    void neighboursInAChainMayLieOnEitherSideOfTheRangesBound() throws SQLException {
+        // a call's row is chained when its batch is taken, its time is when the call started:
+        // here seq 3 started before seq 2 (a slower call), and the range starts between them
+        Instant t0 = Instant.now().minusSeconds(60);
+        AuditChain chain = new AuditChain();
+        for (int offset : new int[] {0, 2000, 1000, 3000}) {
+            ChainedRows.insert(chain, new AuditEvent(tenant, "p", null, AccessType.RETRIEVE, "worker", "10.0.0.1", null, true,
+                    null, false, t0.plusMillis(offset)));
+        }
+
+        VerifyAuditLogResponse verified = admin.verifyAuditLog(VerifyAuditLogRequest.newBuilder()
+                .setSince(timestamp(t0.plusMillis(1500))).setUntil(timestamp(t0.plusMillis(3500))).build());
+
+        assertThat(verified.getIntact()).as(verified.getFinding()).isTrue();
+        assertEquals(2, verified.getRowsChecked(), "seq 2 and 4 lie in the range; seq 3, before it, links them");
+        assertEquals(1, verified.getChains());
     }
 
     @Test
@@ -146,7 +165,7 @@ class AuditChainTest {
         try (Connection c = superuser(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("INSERT INTO credential_access_log (tenant_id, portal_id, secret_arn,"
                         + " access_type, access_by, ip_address, user_agent, success, error_message, accessed_at, chain_id,"
-                        + " chain_seq, prev_hash, row_hash) SELECT tenant_id, portal_id, secret_arn, access_type, access_by,"
+                        + " chain_seq, row_hash) SELECT tenant_id, portal_id, secret_arn, access_type, access_by,"
                         + " ip_address, 'forged', success, error_message, accessed_at, " + chainColumns
                         + " FROM credential_access_log WHERE id = " + id + " RETURNING id")) {
             rs.next();

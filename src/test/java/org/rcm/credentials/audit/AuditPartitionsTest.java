@@ -6,15 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.rcm.credentials.api.v1.CredentialAdminServiceGrpc.CredentialAdminServiceBlockingStub;
@@ -23,7 +20,6 @@ import org.rcm.credentials.api.v1.VerifyAuditLogResponse;
 import org.rcm.credentials.support.Broker;
 import org.rcm.credentials.support.Db;
 import org.rcm.credentials.support.Metrics;
-import org.rcm.credentials.support.TestEnvironment;
 import org.rcm.credentials.support.TestGrpc;
 
 /**
@@ -52,7 +48,7 @@ class AuditPartitionsTest {
         AuditChain chain = new AuditChain();
         for (int i = 0; i < 5; i++) {
             Instant at = i < 3 ? sevenYearsAgo.plusSeconds(i) : Instant.now().minusSeconds(60 - i);
-            insert(chain, new AuditEvent(tenant, "p-" + i, null, AccessType.RETRIEVE, "worker", i % 2 == 0 ? "::1" : "10.0.0." + i,
+            ChainedRows.insert(chain, new AuditEvent(tenant, "p-" + i, null, AccessType.RETRIEVE, "worker", i % 2 == 0 ? "::1" : "10.0.0." + i,
                     "ua/" + i, i != 2, i != 2 ? null : "denied", false, at));
         }
         assertIntact(verify(), 5);
@@ -85,27 +81,5 @@ class AuditPartitionsTest {
     private static void assertIntact(VerifyAuditLogResponse verified, long rows) {
         assertThat(verified.getIntact()).as(verified.getFinding()).isTrue();
         assertEquals(rows, verified.getRowsChecked());
-    }
-
-    /** Writes the row as the broker's writer would, chained. */
-    private static void insert(AuditChain chain, AuditEvent e) throws SQLException {
-        AuditChain.Link link = chain.append(e);
-        try (Connection c = TestEnvironment.database().connect(); PreparedStatement s = c.prepareStatement(
-                "INSERT INTO credential_access_log (tenant_id, portal_id, access_type, access_by, ip_address, user_agent,"
-                        + " success, error_message, accessed_at, chain_id, chain_seq, prev_hash, row_hash)"
-                        + " VALUES (?, ?, ?, ?, ?::inet, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            List<Object> values = List.of(e.tenantId(), e.portalId(), e.accessType().dbValue(), e.accessBy(), e.ipAddress(),
-                    e.userAgent(), e.success());
-            for (int i = 0; i < values.size(); i++) {
-                s.setObject(i + 1, values.get(i));
-            }
-            s.setString(8, e.errorMessage());
-            s.setObject(9, e.accessedAt().atOffset(ZoneOffset.UTC));
-            s.setObject(10, link.chainId());
-            s.setLong(11, link.seq());
-            s.setBytes(12, link.prevHash());
-            s.setBytes(13, link.rowHash());
-            s.execute();
-        }
     }
 }
