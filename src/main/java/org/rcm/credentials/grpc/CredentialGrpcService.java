@@ -101,9 +101,10 @@ public class CredentialGrpcService implements CredentialService {
         var caller = CallerInterceptor.current();
         return Uni.createFrom().deferred(() -> logins.report(caller, request.getPortalId(), outcome(request.getOutcome()),
                         request.getVersion(), request.getDetail()))
-                .map(state -> ReportLoginOutcomeResponse.newBuilder()
-                        .setPaused(state.paused())
-                        .setConsecutiveFailures(state.consecutiveFailures())
+                .map(report -> ReportLoginOutcomeResponse.newBuilder()
+                        .setPaused(report.state().paused())
+                        .setConsecutiveFailures(report.state().consecutiveFailures())
+                        .setCurrentVersion(report.currentVersion())
                         .build());
     }
 

@@ -66,6 +66,14 @@ public interface SecretStore {
     Uni<String> currentVersionId(SecretArn arn);
 
     /**
+     * The id of the version written last, by the broker or by anyone else: Secrets Manager's
+     * {@code AWSCURRENT} (which {@code PutSecretValue} moves), SSM's latest version (which
+     * {@code PutParameter} makes without moving the broker's label). A password changed in the
+     * store directly shows as a version the broker has not recorded.
+     */
+    Uni<String> newestVersionId(SecretArn arn);
+
+    /**
      * Deletes the secret: SSM at once; Secrets Manager after the configured recovery window,
      * or at once without recovery when the window is 0.
      *

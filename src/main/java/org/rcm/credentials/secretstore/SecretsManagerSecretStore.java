@@ -63,12 +63,12 @@ public class SecretsManagerSecretStore implements SecretStore {
     @Override
     public Uni<Void> promote(SecretArn arn, String pendingVersionId) {
         return currentVersionId(arn)
-                .chain(current -> AwsCalls.call(() -> client.updateSecretVersionStage(r -> r
-                        .secretId(arn.secretId())
-                        .versionStage(CURRENT)
-                        .moveToVersionId(pendingVersionId)
-                        .removeFromVersionId(current))))
-                .replaceWithVoid();
+                .chain(current -> current.equals(pendingVersionId) ? Uni.createFrom().voidItem()
+                        : AwsCalls.call(() -> client.updateSecretVersionStage(r -> r
+                                .secretId(arn.secretId())
+                                .versionStage(CURRENT)
+                                .moveToVersionId(pendingVersionId)
+                                .removeFromVersionId(current))).replaceWithVoid());
     }
 
     /** GetSecretValue by {@code VersionId}; a null id reads {@code AWSCURRENT}. */
@@ -85,6 +85,12 @@ public class SecretsManagerSecretStore implements SecretStore {
     public Uni<SecretValue> get(SecretArn arn, SecretStage stage) {
         String versionStage = stageOf(stage);
         return read(arn, r -> r.versionStage(versionStage));
+    }
+
+    /** {@code AWSCURRENT}: another writer's {@code PutSecretValue} moves it. */
+    @Override
+    public Uni<String> newestVersionId(SecretArn arn) {
+        return currentVersionId(arn);
     }
 
     @Override

@@ -88,6 +88,13 @@ public class SsmSecretStore implements SecretStore {
                 .map(response -> String.valueOf(response.parameter().version()));
     }
 
+    /** GetParameter without a selector: the latest version, labelled or not. */
+    @Override
+    public Uni<String> newestVersionId(SecretArn arn) {
+        return AwsCalls.call(() -> ssm.getParameter(r -> r.name(arn.parameterName()).withDecryption(false)))
+                .map(response -> String.valueOf(response.parameter().version()));
+    }
+
     /** DeleteParameter: false only when SSM answers ParameterNotFound; every other refusal fails. */
     @Override
     public Uni<Boolean> delete(SecretArn arn) {

@@ -14,6 +14,8 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.rcm.credentials.api.v1.GenerateTotpRequest;
 import org.rcm.credentials.api.v1.GetCredentialsRequest;
 import org.rcm.credentials.api.v1.LoginOutcome;
@@ -22,13 +24,23 @@ import org.rcm.credentials.api.v1.ReportLoginOutcomeResponse;
 import org.rcm.credentials.api.v1.ResumeCredentialsRequest;
 import org.rcm.credentials.api.v1.RotateCredentialsRequest;
 import org.rcm.credentials.api.v1.RotationStatus;
+import org.rcm.credentials.api.v1.SecretBackend;
 import org.rcm.credentials.api.v1.SetRotationScheduleRequest;
 import org.rcm.credentials.api.v1.StoreCredentialsRequest;
 import org.rcm.credentials.rotation.RotationJob;
+import org.rcm.credentials.secretstore.SecretValue;
 import org.rcm.credentials.support.AuditLog;
 import org.rcm.credentials.support.Broker;
+import org.rcm.credentials.support.Db;
 import org.rcm.credentials.support.TestEnvironment;
 import org.rcm.credentials.support.TestGrpc;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.ssm.model.ParameterType;
 
 /**
  * Workers report their logins: three failures of the current version pause the credential
@@ -101,6 +113,29 @@ class LoginReportsTest {
         assertEquals(1, report(portal, LoginOutcome.LOGIN_OUTCOME_AUTH_FAILED, 2).getConsecutiveFailures());
     }
 
+    @ParameterizedTest
+    @EnumSource(value = SecretBackend.class, names = {"SECRET_BACKEND_SSM_PARAMETER_STORE", "SECRET_BACKEND_SECRETS_MANAGER"})
+    void aFailedLoginFindsAPasswordChangedInTheSecretStoreDirectly(SecretBackend backend) {
+        String portal = "login-" + UUID.randomUUID();
+        Broker.register(admin, portal, "");
+        Broker.credentials(admin).storeCredentials(StoreCredentialsRequest.newBuilder().setPortalId(portal)
+                .setCredentials(Broker.credentialsWith("old-pw")).setBackend(backend).build());
+        String arn = Db.text("SELECT secret_arn FROM integration_endpoint WHERE tenant_id = ? AND portal_id = ?", tenant, portal);
+        writeOutsideTheBroker(arn, "changed-in-the-console");
+        assertEquals("old-pw", read(portal), "reads stay on the version the broker recorded");
+
+        ReportLoginOutcomeResponse report = report(portal, LoginOutcome.LOGIN_OUTCOME_AUTH_FAILED, 1);
+
+        assertEquals(2, report.getCurrentVersion());
+        assertEquals(0, report.getConsecutiveFailures(), "a report about the version before does not count");
+        assertFalse(report.getPaused());
+        var read = Broker.credentials(worker).getCredentials(GetCredentialsRequest.newBuilder().setPortalId(portal).build());
+        assertEquals("changed-in-the-console", read.getCredentials().getPassword());
+        assertEquals(2, read.getVersion());
+        assertEquals(1, report(portal, LoginOutcome.LOGIN_OUTCOME_AUTH_FAILED, 2).getConsecutiveFailures(),
+                "the new version's failures count");
+    }
+
     @Test
     void aReportWithoutVersionOrOutcomeIsRefused() {
         String portal = storedPortal();
@@ -130,6 +165,25 @@ class LoginReportsTest {
     private String read(String portal) {
         return Broker.credentials(worker).getCredentials(GetCredentialsRequest.newBuilder().setPortalId(portal).build())
                 .getCredentials().getPassword();
+    }
+
+    /** What an operator does in the AWS console or CLI: a new version of the secret, not through the broker. */
+    private static void writeOutsideTheBroker(String arn, String password) {
+        String value = SecretValue.fromJson("{\"username\":\"user\",\"password\":\"" + password + "\"}").toJson();
+        var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("operator", "operator"));
+        if (arn.contains(":ssm:")) {
+            try (SsmClient ssm = SsmClient.builder().endpointOverride(TestEnvironment.awsUri()).region(Region.US_EAST_1)
+                    .credentialsProvider(credentials).httpClientBuilder(UrlConnectionHttpClient.builder()).build()) {
+                ssm.putParameter(r -> r.name(arn.substring(arn.indexOf(":parameter") + ":parameter".length()))
+                        .value(value).type(ParameterType.SECURE_STRING).overwrite(true));
+            }
+        } else {
+            try (SecretsManagerClient secrets = SecretsManagerClient.builder().endpointOverride(TestEnvironment.awsUri())
+                    .region(Region.US_EAST_1).credentialsProvider(credentials)
+                    .httpClientBuilder(UrlConnectionHttpClient.builder()).build()) {
+                secrets.putSecretValue(r -> r.secretId(arn).secretString(value));
+            }
+        }
     }
 
     private static void assertPaused(Runnable call, String portal) {
