@@ -44,6 +44,9 @@ public final class CredentialErrors {
     public static BrokerException writeFailure(SecretStoreException failure) {
         return switch (failure.reason()) {
             case INVALID_REQUEST -> BrokerException.invalidInput("SECRET_REJECTED", "the secret store rejected the credentials");
+            case VERSION_LIMIT -> BrokerException.failedPrecondition("SECRET_VERSION_LIMIT", "the secret store keeps at most"
+                    + " 100 versions of a secret and removes none younger than 24 hours: this portal's credentials were"
+                    + " changed too often; retry later, and change them at most every 15 minutes");
             case ALREADY_EXISTS -> BrokerException.conflict("SECRET_VERSION_CONFLICT",
                     "the secret store already has a different version for this request");
             default -> BrokerException.unavailable("SECRET_STORE_" + failure.reason().name(), failure.callerMessage(), failure);

@@ -30,6 +30,16 @@ final class AwsCalls {
         });
     }
 
+    /**
+     * SSM's {@code TooManyUpdates}: another update of the same parameter is under way. Not
+     * throttling to the SDK, but it passes the same way: retried with backoff
+     * ({@link AwsClientProducer}), then the caller is told to retry.
+     */
+    static boolean isTooManyUpdates(Throwable failure) {
+        return failure instanceof AwsServiceException e && e.awsErrorDetails() != null
+                && "TooManyUpdates".equals(e.awsErrorDetails().errorCode());
+    }
+
     /** Classifies an SDK failure; the AWS message is dropped, the error code kept. */
     static SecretStoreException classify(Throwable failure) {
         Throwable t = failure;
@@ -50,26 +60,29 @@ final class AwsCalls {
     }
 
     private static Reason reasonOf(AwsServiceException e, String code) {
-        if (e.isThrottlingException()) {
+        if (e.isThrottlingException() || isTooManyUpdates(e)) {
             return Reason.THROTTLED;
         }
         if (code != null) {
             switch (code) {
+                case "InvalidKeyId", "EncryptionFailure", "KMSNotFoundException", "KMSDisabledException",
+                        "KMSInvalidStateException":
+                    return Reason.KMS_KEY;
+                case "LimitExceededException", "ParameterMaxVersionLimitExceeded":
+                    return Reason.VERSION_LIMIT;
                 case "ParameterNotFound", "ParameterVersionNotFound", "ResourceNotFoundException":
                     return Reason.NOT_FOUND;
                 case "ParameterAlreadyExists", "ResourceExistsException":
                     return Reason.ALREADY_EXISTS;
                 case "AccessDeniedException", "UnrecognizedClientException", "InvalidSignatureException",
-                        "KMSAccessDeniedException", "KMSDisabledException", "KMSInvalidStateException",
-                        "KMSNotFoundException", "KMSKeyNotAccessibleException", "InvalidKeyId",
-                        "DecryptionFailure", "EncryptionFailure":
+                        "KMSAccessDeniedException", "KMSKeyNotAccessibleException", "DecryptionFailure":
                     return Reason.ACCESS_DENIED;
                 // the service's own AWS credentials or clock, never the caller's request
                 case "ExpiredTokenException", "ExpiredToken", "RequestExpired", "IncompleteSignature",
                         "MissingAuthenticationToken", "InvalidClientTokenId", "SignatureDoesNotMatch":
                     return Reason.UNAVAILABLE;
                 case "ValidationException", "InvalidParameterException", "InvalidRequestException",
-                        "ParameterMaxVersionLimitExceeded", "ParameterVersionLabelLimitExceeded":
+                        "ParameterVersionLabelLimitExceeded":
                     return Reason.INVALID_REQUEST;
                 default:
                     break;

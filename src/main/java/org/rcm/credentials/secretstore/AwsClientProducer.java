@@ -39,6 +39,7 @@ class AwsClientProducer {
                         .maxAttempts(aws.maxAttempts())
                         .backoffStrategy(backoff)
                         .throttlingBackoffStrategy(backoff)
+                        .retryOnException(AwsCalls::isTooManyUpdates)
                         .build())
                 .apiCallAttemptTimeout(aws.attemptTimeout())
                 .apiCallTimeout(aws.callTimeout())

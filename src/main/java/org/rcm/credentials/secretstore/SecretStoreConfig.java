@@ -15,12 +15,17 @@ public interface SecretStoreConfig {
 
     /** KMS key that encrypts SSM SecureString parameters. */
     @WithDefault("alias/aws/ssm")
+    @WithConverter(KmsKeyIdConverter.class)
     String ssmKmsKeyId();
 
     /** KMS key for Secrets Manager secrets; unset means the account's default key. */
-    Optional<String> secretsManagerKmsKeyId();
+    Optional<@WithConverter(KmsKeyIdConverter.class) String> secretsManagerKmsKeyId();
 
-    /** Use SSM's advanced tier (8 KB values instead of 4 KB; charged per parameter). */
+    /**
+     * Use SSM's advanced tier (8 KB values instead of 4 KB; charged per parameter). Off, writes
+     * ask for Intelligent-Tiering, which is Standard for values that fit and never downgrades a
+     * parameter once made Advanced (AWS refuses that), so turning this off later breaks nothing.
+     */
     @WithDefault("false")
     boolean ssmAdvancedTier();
 

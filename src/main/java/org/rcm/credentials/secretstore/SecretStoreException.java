@@ -18,6 +18,10 @@ public final class SecretStoreException extends RuntimeException {
         UNAVAILABLE,
         /** The service's AWS identity may not do this (IAM or KMS). */
         ACCESS_DENIED,
+        /** The configured KMS key does not exist, is disabled or cannot be used. */
+        KMS_KEY,
+        /** The secret has as many versions as the store keeps, none old enough to be removed. */
+        VERSION_LIMIT,
         /** The store rejected the request as malformed. */
         INVALID_REQUEST,
         /** The stored value is not a credentials document. */
@@ -41,6 +45,8 @@ public final class SecretStoreException extends RuntimeException {
             case THROTTLED -> "the secret store is throttling requests; retry with backoff";
             case UNAVAILABLE -> "the secret store is unavailable; retry with backoff";
             case ACCESS_DENIED -> "the secret store refused the service's access";
+            case KMS_KEY -> "the secret store cannot use the configured KMS key; an operator must check it";
+            case VERSION_LIMIT -> "the secret store keeps no more versions of this secret for now";
             case CORRUPT -> "the stored credentials are unreadable";
             case NOT_FOUND -> "the secret is missing from the secret store";
             case ALREADY_EXISTS, INVALID_REQUEST -> "the secret store rejected the request";

@@ -110,7 +110,7 @@ public class SsmSecretStore implements SecretStore {
                         .value(json)
                         .type(ParameterType.SECURE_STRING)
                         .keyId(kmsKeyId)
-                        .tier(advancedTier ? ParameterTier.ADVANCED : ParameterTier.STANDARD)
+                        .tier(advancedTier ? ParameterTier.ADVANCED : ParameterTier.INTELLIGENT_TIERING)
                         .overwrite(true)))
                 .chain(response -> label(arn, response.version(), label))
                 .map(version -> new SecretVersion(arn, String.valueOf(version)));

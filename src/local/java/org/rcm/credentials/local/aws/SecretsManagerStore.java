@@ -6,10 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -20,12 +23,22 @@ final class SecretsManagerStore implements AwsService {
 
     private static final String CURRENT = "AWSCURRENT";
     private static final String PREVIOUS = "AWSPREVIOUS";
+    /** Versions kept; beyond, versions without a stage and older than a day are removed, or the write refused. */
+    private static final int MAX_VERSIONS = 100;
+    private static final Duration PRUNABLE_AFTER = Duration.ofHours(24);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9/_+=.@-]{1,512}");
     private static final String SUFFIX_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     private static final TypeReference<Map<String, Secret>> STATE = new TypeReference<>() { };
 
-    /** One version of a secret; its id is the ClientRequestToken that created it. */
-    record SecretVersion(String secretString, long createdMillis) {
+    /**
+     * One version of a secret; its id is the ClientRequestToken that created it. It holds a
+     * {@code SecretString} or a {@code SecretBinary} (base64, as on the wire).
+     */
+    record SecretVersion(String secretString, String secretBinary, long createdMillis) {
+
+        boolean sameValue(SecretVersion other) {
+            return Objects.equals(secretString, other.secretString) && Objects.equals(secretBinary, other.secretBinary);
+        }
     }
 
     /**
@@ -49,11 +62,13 @@ final class SecretsManagerStore implements AwsService {
     }
 
     private final String arnPrefix;
+    private final LocalKms kms;
     private final Clock clock;
     private final Map<String, Secret> secrets = new HashMap<>();
 
     SecretsManagerStore(String region, String accountId, Clock clock) {
         this.arnPrefix = "arn:aws:secretsmanager:" + region + ":" + accountId + ":secret:";
+        this.kms = new LocalKms(region, accountId);
         this.clock = clock;
     }
 
@@ -104,7 +119,13 @@ final class SecretsManagerStore implements AwsService {
             throw AwsError.validation("Invalid name. Must be 1-512 letters, digits or any of /_+=.@-");
         }
         String token = clientRequestToken(input);
-        Optional<String> value = input.text("SecretString").map(SecretsManagerStore::checkSize);
+        long now = clock.millis();
+        Optional<SecretVersion> value = value(input, now);
+        Optional<String> kmsKeyId = input.text("KmsKeyId");
+        if (kmsKeyId.isPresent() && !kms.exists(kmsKeyId.get())) {
+            throw AwsError.client("EncryptionFailure", "Secrets Manager can't encrypt the protected secret text using the"
+                    + " provided KMS key. Check that the KMS key is available, enabled, and not in an invalid state.");
+        }
         Secret existing = secrets.get(name);
         if (existing != null && existing.deletedMillis() != null) {
             throw AwsError.client("InvalidRequestException", "You can't create this secret because a secret with "
@@ -112,17 +133,16 @@ final class SecretsManagerStore implements AwsService {
         }
         if (existing != null) {
             SecretVersion version = existing.versions().get(token);
-            if (version == null || !value.map(version.secretString()::equals).orElse(false)) {
+            if (version == null || !value.map(version::sameValue).orElse(false)) {
                 throw AwsError.client("ResourceExistsException", "The operation failed because the secret " + name
                         + " already exists.");
             }
             return identity(existing).put("VersionId", token);
         }
-        long now = clock.millis();
         Secret secret = new Secret(name, arnPrefix + name + "-" + randomSuffix(), input.text("Description").orElse(null),
-                input.text("KmsKeyId").orElse(null), now, now, null, new LinkedHashMap<>(), new HashMap<>());
-        value.ifPresent(secretString -> {
-            secret.versions().put(token, new SecretVersion(secretString, now));
+                kmsKeyId.orElse(null), now, now, null, new LinkedHashMap<>(), new HashMap<>());
+        value.ifPresent(version -> {
+            secret.versions().put(token, version);
             secret.stages().put(CURRENT, token);
         });
         secrets.put(name, secret);
@@ -133,22 +153,66 @@ final class SecretsManagerStore implements AwsService {
     private ObjectNode putSecretValue(JsonInput input) {
         Secret secret = requireActive(input.requiredText("SecretId"));
         String token = clientRequestToken(input);
-        String value = checkSize(input.text("SecretString").orElseThrow(() -> AwsError.client(
-                "InvalidRequestException", "You must provide either SecretString or SecretBinary.")));
+        long now = clock.millis();
+        SecretVersion value = value(input, now).orElseThrow(() -> AwsError.client(
+                "InvalidRequestException", "You must provide either SecretString or SecretBinary."));
         SecretVersion existing = secret.versions().get(token);
-        if (existing != null && !existing.secretString().equals(value)) {
+        if (existing != null && !existing.sameValue(value)) {
             throw AwsError.client("ResourceExistsException", "You can't modify an existing version, you can only "
                     + "create a new version.");
         }
         if (existing == null) {
-            long now = clock.millis();
-            secret.versions().put(token, new SecretVersion(value, now));
+            makeRoomForAVersion(secret, now);
+            secret.versions().put(token, value);
             List<String> stages = input.texts("VersionStages");
             (stages.isEmpty() ? List.of(CURRENT) : stages).forEach(stage -> moveStage(secret, stage, token));
             secrets.put(secret.name(), secret.changed(now, null));
         }
         ObjectNode out = identity(secret).put("VersionId", token);
         return out.set("VersionStages", Json.strings(secret.stagesOf(token)));
+    }
+
+    /** Exactly one of SecretString and SecretBinary, within the size limit, as a version created {@code now}. */
+    private static Optional<SecretVersion> value(JsonInput input, long now) {
+        Optional<String> text = input.text("SecretString");
+        Optional<String> binary = input.text("SecretBinary");
+        if (text.isPresent() && binary.isPresent()) {
+            throw AwsError.client("InvalidParameterException", "You can't specify both a binary secret value and a string"
+                    + " secret value in the same secret.");
+        }
+        text.ifPresent(SecretsManagerStore::checkSize);
+        binary.ifPresent(base64 -> {
+            byte[] bytes;
+            try {
+                bytes = Base64.getDecoder().decode(base64);
+            } catch (IllegalArgumentException e) {
+                throw AwsError.validation("SecretBinary must be base64.");
+            }
+            if (bytes.length > 65536) {
+                throw AwsError.validation("1 validation error detected: Value at 'secretBinary' failed to satisfy "
+                        + "constraint: Member must have length less than or equal to 65536");
+            }
+        });
+        return text.isPresent() || binary.isPresent()
+                ? Optional.of(new SecretVersion(text.orElse(null), binary.orElse(null), now)) : Optional.empty();
+    }
+
+    /**
+     * At {@value #MAX_VERSIONS} versions, removes the oldest version that has no stage and is
+     * older than 24 hours; with none, the new version is refused (LimitExceededException).
+     */
+    private static void makeRoomForAVersion(Secret secret, long now) {
+        while (secret.versions().size() >= MAX_VERSIONS) {
+            String prunable = secret.versions().entrySet().stream()
+                    .filter(entry -> secret.stagesOf(entry.getKey()).isEmpty())
+                    .filter(entry -> entry.getValue().createdMillis() <= now - PRUNABLE_AFTER.toMillis())
+                    .min(Comparator.comparingLong(entry -> entry.getValue().createdMillis()))
+                    .map(Map.Entry::getKey)
+                    .orElseThrow(() -> AwsError.client("LimitExceededException", "The request failed because it would"
+                            + " exceed the maximum number of versions of this secret: versions younger than 24 hours"
+                            + " are not removed."));
+            secret.versions().remove(prunable);
+        }
     }
 
     /** Puts {@code stage} on {@code versionId}; a moving AWSCURRENT leaves AWSPREVIOUS on its old version. */
@@ -169,9 +233,13 @@ final class SecretsManagerStore implements AwsService {
             throw AwsError.client("ResourceNotFoundException", "Secrets Manager can't find the specified secret "
                     + "value for staging label: " + stage.orElse(CURRENT));
         }
-        ObjectNode out = identity(secret)
-                .put("VersionId", versionId)
-                .put("SecretString", secret.versions().get(versionId).secretString());
+        SecretVersion version = secret.versions().get(versionId);
+        ObjectNode out = identity(secret).put("VersionId", versionId);
+        if (version.secretString() != null) {
+            out.put("SecretString", version.secretString());
+        } else {
+            out.put("SecretBinary", version.secretBinary());
+        }
         out.set("VersionStages", Json.strings(secret.stagesOf(versionId)));
         return out.set("CreatedDate", Json.timestamp(secret.versions().get(versionId).createdMillis()));
     }

@@ -11,6 +11,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
@@ -25,7 +26,10 @@ final class SsmParameterStore implements AwsService {
     private static final int MAX_LABELS = 10;
     private static final int MAX_PAGE = 50;
     private static final Set<String> TYPES = Set.of("String", "StringList", "SecureString");
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,2048}|(/[A-Za-z0-9_.\\-]+){1,15}");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.\\-]+|(/[A-Za-z0-9_.\\-]+)+");
+    /** AWS reserves 1037 of a name's 2048 characters for its own use (PutParameter, Name). */
+    private static final int MAX_NAME = 1011;
+    private static final int MAX_DEPTH = 15;
     /** 1-100 of [A-Za-z0-9._-], not starting with a digit, "aws" or "ssm" (any case). */
     private static final Pattern LABEL = Pattern.compile("(?i)(?!aws|ssm)[A-Za-z_.\\-][A-Za-z0-9_.\\-]{0,99}");
     private static final Pattern DIGITS = Pattern.compile("[0-9]{1,18}");
@@ -52,11 +56,13 @@ final class SsmParameterStore implements AwsService {
     }
 
     private final String arnPrefix;
+    private final LocalKms kms;
     private final Clock clock;
     private final Map<String, Parameter> parameters = new HashMap<>();
 
     SsmParameterStore(String region, String accountId, Clock clock) {
         this.arnPrefix = "arn:aws:ssm:" + region + ":" + accountId + ":parameter/";
+        this.kms = new LocalKms(region, accountId);
         this.clock = clock;
     }
 
@@ -102,9 +108,7 @@ final class SsmParameterStore implements AwsService {
     private ObjectNode putParameter(JsonInput input) {
         String name = input.requiredText("Name");
         String value = input.requiredText("Value");
-        if (!NAME.matcher(name).matches()) {
-            throw AwsError.validation("Parameter name: must be a fully qualified name of letters, numbers and . - _ /");
-        }
+        checkName(name);
         if (value.isEmpty()) {
             throw AwsError.validation("1 validation error detected: Value at 'value' failed to satisfy constraint: "
                     + "Member must have length greater than or equal to 1");
@@ -120,13 +124,16 @@ final class SsmParameterStore implements AwsService {
             throw AwsError.validation("A parameter type (String, StringList or SecureString) is required when you "
                     + "create a parameter.");
         }
-        String tier = checkTier(input.text("Tier").orElse(previous == null ? "Standard" : previous.tier()), value);
+        String tier = tier(input.text("Tier").orElse(previous == null ? "Standard" : previous.tier()), previous, value);
         Parameter parameter = existing != null ? existing : new Parameter(name, new TreeMap<>(), new HashMap<>());
         if (parameter.versions().size() >= MAX_VERSIONS) {
             dropOldestVersion(parameter);
         }
         long number = parameter.versions().isEmpty() ? 1 : parameter.versions().lastKey() + 1;
         String keyId = "SecureString".equals(type) ? input.text("KeyId").orElse("alias/aws/ssm") : null;
+        if (keyId != null && !kms.exists(keyId)) {
+            throw AwsError.client("InvalidKeyId", "The query key ID isn't valid.");
+        }
         parameter.versions().put(number, new Version(number, type, value, keyId, tier, clock.millis()));
         parameters.put(name, parameter);
         return Json.object()
@@ -134,10 +141,40 @@ final class SsmParameterStore implements AwsService {
                 .put("Tier", tier);
     }
 
-    private static String checkTier(String tier, String value) {
+    /**
+     * A fully qualified name of letters, digits and {@code . - _}, at most 15 levels deep and
+     * 1011 characters long, not starting with {@code aws} or {@code ssm} in any case.
+     */
+    private static void checkName(String name) {
+        if (!NAME.matcher(name).matches() || name.length() > MAX_NAME) {
+            throw AwsError.validation("Parameter name: must be a fully qualified name of letters, numbers and . - _ /,"
+                    + " at most " + MAX_NAME + " characters");
+        }
+        if (name.chars().filter(c -> c == '/').count() > MAX_DEPTH) {
+            throw AwsError.client("HierarchyLevelLimitExceededException", "A hierarchy can have a maximum of 15 levels.");
+        }
+        String first = name.replaceFirst("^/", "").toLowerCase(Locale.ROOT);
+        if (first.startsWith("aws") || first.startsWith("ssm")) {
+            throw AwsError.validation("No access to reserved parameter name: " + name + ".");
+        }
+    }
+
+    /**
+     * The tier a write gets. Intelligent-Tiering is Standard while the value fits and the
+     * parameter was never Advanced; an Advanced parameter never goes back to Standard.
+     */
+    private static String tier(String requested, Version previous, String value) {
         int length = value.codePointCount(0, value.length());
-        if (!"Standard".equals(tier) && !"Advanced".equals(tier)) {
-            throw AwsError.validation("The tier must be Standard or Advanced.");
+        boolean wasAdvanced = previous != null && "Advanced".equals(previous.tier());
+        String tier = switch (requested) {
+            case "Standard", "Advanced" -> requested;
+            case "Intelligent-Tiering" -> wasAdvanced || length > 4096 ? "Advanced" : "Standard";
+            default -> throw AwsError.validation("The tier must be Standard, Advanced or Intelligent-Tiering.");
+        };
+        if (wasAdvanced && "Standard".equals(tier)) {
+            throw AwsError.validation("This parameter uses the advanced-parameter tier. You can't downgrade a parameter from"
+                    + " the advanced-parameter tier to the standard-parameter tier. If necessary, you can delete the"
+                    + " advanced parameter and recreate it as a standard parameter.");
         }
         if ("Standard".equals(tier) && length > 4096) {
             throw AwsError.validation("Standard tier parameters support a maximum parameter value of 4096 characters. "
@@ -160,9 +197,17 @@ final class SsmParameterStore implements AwsService {
         parameter.versions().remove(oldest);
     }
 
-    /** GetParameter; the name may carry a selector: {@code name:<version>} or {@code name:<label>}. */
+    /**
+     * GetParameter; the name may be the parameter's ARN, and may carry a selector:
+     * {@code name:<version>} or {@code name:<label>}.
+     */
     private ObjectNode getParameter(JsonInput input) {
-        String[] nameAndSelector = input.requiredText("Name").split(":", 2);
+        String requested = input.requiredText("Name");
+        if (requested.startsWith(arnPrefix)) {
+            String path = requested.substring(arnPrefix.length());
+            requested = path.contains("/") ? "/" + path : path;
+        }
+        String[] nameAndSelector = requested.split(":", 2);
         Parameter parameter = require(nameAndSelector[0]);
         String selector = nameAndSelector.length > 1 ? nameAndSelector[1] : null;
         Version version = selector == null ? parameter.latest() : select(parameter, selector);

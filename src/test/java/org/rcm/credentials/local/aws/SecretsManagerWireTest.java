@@ -191,13 +191,13 @@ class SecretsManagerWireTest extends LocalAwsTestBase {
     @Test
     void describeReportsMetadataWithoutValues() {
         secrets.createSecret(c -> c.name(NAME).clientRequestToken(TOKEN_1).secretString("one")
-                .description("portal login").kmsKeyId("alias/rcm")).join();
+                .description("portal login").kmsKeyId("alias/rcm-local")).join();
 
         DescribeSecretResponse description = describe();
 
         assertEquals(NAME, description.name());
         assertEquals("portal login", description.description());
-        assertEquals("alias/rcm", description.kmsKeyId());
+        assertEquals("alias/rcm-local", description.kmsKeyId());
         assertNotNull(description.createdDate());
         assertNotNull(description.lastChangedDate());
         assertNull(description.deletedDate());
