@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.rcm.credentials.config.BrokerConfig.AuditMode;
 import org.rcm.credentials.error.BrokerException;
 import org.rcm.credentials.metrics.BrokerMetrics;
+import org.rcm.credentials.support.Await;
 
 /**
  * The audit writer's batching and retry policy on its own, against a sink that the test
@@ -115,6 +116,22 @@ class GroupCommitTest {
             }
             assertEquals(10, chain.size());
         }
+    }
+
+    @Test
+    void aReadWithheldAfterItsRowWasChainedIsRecordedByARowOfItsOwn() throws Exception {
+        AuditWriter writer = new AuditWriter(sink, vertx, new BrokerMetrics(new SimpleMeterRegistry()),
+                new AuditWriter.Settings(AuditMode.FAIL_CLOSED, 10, Duration.ZERO, 2, 100, Duration.ofMillis(200),
+                        Duration.ofSeconds(5)));
+        sink.failNext(3, new IllegalStateException("connection lost")); // about 700 ms of backoff: past the deadline
+
+        BrokerException answer = record(writer, event("read"));
+        Await.until(Duration.ofSeconds(10), () -> writer.queued() == 0);
+
+        assertEquals("AUDIT_UNAVAILABLE", answer.reason());
+        assertThat(sink.committed).extracting(AuditEvent::success).containsExactly(true, false);
+        assertThat(sink.committed.get(1).errorMessage()).contains("no credential was released");
+        assertThat(sink.chained).extracting(row -> row.link().seq()).containsExactly(1L, 2L);
     }
 
     private AuditWriter writer(int batchSize) {
