@@ -32,11 +32,16 @@ class AwsErrorClassificationTest {
         "AccessDeniedException, 400, ACCESS_DENIED",
         "UnrecognizedClientException, 400, ACCESS_DENIED",
         "DecryptionFailure, 400, ACCESS_DENIED",
-        "KMSDisabledException, 400, ACCESS_DENIED",
-        "KMSInvalidStateException, 400, ACCESS_DENIED",
-        "KMSNotFoundException, 400, ACCESS_DENIED",
+        "KMSAccessDeniedException, 400, ACCESS_DENIED",
         "KMSKeyNotAccessibleException, 400, ACCESS_DENIED",
-        "InvalidKeyId, 400, ACCESS_DENIED",
+        "KMSDisabledException, 400, KMS_KEY",
+        "KMSInvalidStateException, 400, KMS_KEY",
+        "KMSNotFoundException, 400, KMS_KEY",
+        "InvalidKeyId, 400, KMS_KEY",
+        "EncryptionFailure, 400, KMS_KEY",
+        "TooManyUpdates, 400, THROTTLED",
+        "LimitExceededException, 400, VERSION_LIMIT",
+        "ParameterMaxVersionLimitExceeded, 400, VERSION_LIMIT",
         "ExpiredTokenException, 400, UNAVAILABLE",
         "ExpiredToken, 403, UNAVAILABLE",
         "RequestExpired, 400, UNAVAILABLE",
@@ -47,7 +52,6 @@ class AwsErrorClassificationTest {
         "ValidationException, 400, INVALID_REQUEST",
         "InvalidParameterException, 400, INVALID_REQUEST",
         "InvalidRequestException, 400, INVALID_REQUEST",
-        "ParameterMaxVersionLimitExceeded, 400, INVALID_REQUEST",
     })
     void classifiesServiceErrors(String code, int status, Reason expected) {
         AwsServiceException aws = AwsServiceException.builder()

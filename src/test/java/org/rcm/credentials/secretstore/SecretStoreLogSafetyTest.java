@@ -122,7 +122,7 @@ class SecretStoreLogSafetyTest {
             refused(store.put(arn, value("5"), null), Reason.INVALID_REQUEST);
         } else {
             aws.errorNext("secretsmanager.UpdateSecretVersionStage", 1, "InvalidRequestException");
-            refused(store.promote(arn, pending.versionId()), Reason.INVALID_REQUEST);
+            refused(store.promote(arn, second.versionId()), Reason.INVALID_REQUEST);
         }
 
         refused(store.getCurrent(names.arnFor(TENANT, portal + "-missing", backend)), Reason.NOT_FOUND);
