@@ -1,0 +1,1 @@
+"""Tests of rcm_credentials against a running broker (see clients/README.md, "Tests")."""
