@@ -53,12 +53,17 @@ public class BrokerMetrics {
         for (String reason : new String[] {"error", "timeout", "data"}) {
             auditBatchFailures(reason, 0);
         }
+        for (String backend : new String[] {"ssm", "secretsmanager"}) {
+            secretFetch(backend, "success", 0);
+        }
+        revokedCertificate(0);
     }
 
     /** Registers the access counters of an access type at zero, so that alerts see its first event. */
     public void declareAccessType(String accessType) {
         access(accessType, true, 0);
         access(accessType, false, 0);
+        accessWithoutTenant(accessType, 0);
     }
 
     /** An audited call of {@code accessType} (as the access log names it) ended; {@code success} as its audit row says. */
@@ -74,8 +79,12 @@ public class BrokerMetrics {
 
     /** An audited call came with a certificate that maps to no tenant, so it has no audit row. */
     public void accessWithoutTenant(String accessType) {
+        accessWithoutTenant(accessType, 1);
+    }
+
+    private void accessWithoutTenant(String accessType, int n) {
         counter("rcm.access.unauthenticated", "Calls refused because the certificate maps to no tenant",
-                "access_type", accessType).increment();
+                "access_type", accessType).increment(n);
     }
 
     /** A secret-cache lookup: {@code hit}, {@code miss}, or {@code stale} (served during a store outage). */
@@ -91,8 +100,12 @@ public class BrokerMetrics {
 
     /** A read from the secret store: {@code success} or the failure reason. */
     public void secretFetch(String backend, String outcome) {
+        secretFetch(backend, outcome, 1);
+    }
+
+    private void secretFetch(String backend, String outcome, int n) {
         counter("rcm.secret.fetch", "Reads from the secret store", "backend", backend,
-                "outcome", outcome.toLowerCase(Locale.ROOT)).increment();
+                "outcome", outcome.toLowerCase(Locale.ROOT)).increment(n);
     }
 
     /**
@@ -107,7 +120,11 @@ public class BrokerMetrics {
 
     /** A call refused because its client certificate was revoked. */
     public void revokedCertificate() {
-        counter("rcm.access.revoked", "Calls refused because the client certificate was revoked").increment();
+        revokedCertificate(1);
+    }
+
+    private void revokedCertificate(int n) {
+        counter("rcm.access.revoked", "Calls refused because the client certificate was revoked").increment(n);
     }
 
     /** A change of the client CRL files that could not be loaded (the previous lists stay in force). */
