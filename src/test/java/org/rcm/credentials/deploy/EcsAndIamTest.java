@@ -167,6 +167,9 @@ class EcsAndIamTest {
                 case "secretsmanager" -> assertThat(resource)
                         .isEqualTo(arn + "secretsmanager:" + account + "secret:rcm/${Environment}/*");
                 case "kms" -> assertThat(resource).isEqualTo(arn + "kms:" + account + "key/${KmsKeyId}");
+                // the otel-collector sidecar's EMF metrics, in their own log group
+                case "logs" -> assertThat(resource)
+                        .isEqualTo(arn + "logs:" + account + "log-group:/ecs/rcm-${Environment}/credential-broker-metrics:*");
                 default -> throw new AssertionError("unexpected service " + service);
             }
         }
@@ -186,6 +189,8 @@ class EcsAndIamTest {
         Set<String> expected = new TreeSet<>(awsCallsOfTheService());
         assertThat(expected).contains("ssm:GetParameter", "secretsmanager:GetSecretValue");
         expected.addAll(List.of("ssm:GetParameterHistory", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"));
+        // the otel-collector sidecar's, which runs as the task role too
+        expected.addAll(List.of("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"));
         assertThat(actions).containsExactlyInAnyOrderElementsOf(expected);
     }
 
@@ -208,7 +213,7 @@ class EcsAndIamTest {
         // The execution role reads the broker's own secrets; a tenant named like them must not clash.
         for (JsonNode container : json(AWS.resolve("ecs-task-definition.json")).get("containerDefinitions")) {
             container.path("secrets").forEach(secret -> assertThat(secret.get("valueFrom").asText())
-                    .contains(":secret:rcm-broker/${Environment}/"));
+                    .containsAnyOf(":secret:rcm-broker/${Environment}/", ":parameter/rcm-broker/${Environment}/"));
         }
     }
 }

@@ -1,12 +1,16 @@
 package org.rcm.credentials.support;
 
+import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Set;
+import java.util.TreeSet;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.rcm.credentials.api.v1.GetCredentialsRequest;
 
 /** The management port of the broker under a {@code @QuarkusTest}: health and metrics. */
 public final class Management {
@@ -31,5 +35,25 @@ public final class Management {
      */
     public static void awaitReady() throws Exception {
         Await.until(Duration.ofSeconds(20), () -> get("/q/health/ready").statusCode() == 200);
+    }
+
+    /**
+     * The sample names of /q/metrics, after one audited gRPC call (the gRPC server's meters and
+     * the audit writer's exist from the first).
+     */
+    public static Set<String> metricNames() throws Exception {
+        try {
+            Broker.credentials(TestGrpc.channel("metrics-probe", "worker"))
+                    .getCredentials(GetCredentialsRequest.newBuilder().setPortalId("no-such-portal").build());
+        } catch (StatusRuntimeException expected) {
+            // NOT_FOUND, audited
+        }
+        Set<String> names = new TreeSet<>();
+        for (String line : get("/q/metrics").body().split("\n")) {
+            if (!line.isEmpty() && !line.startsWith("#")) {
+                names.add(line.split("[{ ]", 2)[0]);
+            }
+        }
+        return names;
     }
 }
