@@ -14,7 +14,9 @@ public class BrokerTestResource implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         Map<String, String> config = new HashMap<>(TestEnvironment.brokerConfig());
         // The packaged application (*IT) ignores quarkus.management.test-port: give it a free port.
-        config.put("quarkus.management.port", String.valueOf(LocalBroker.freePort()));
+        int managementPort = LocalBroker.freePort();
+        config.put("quarkus.management.port", String.valueOf(managementPort));
+        System.setProperty(Management.PACKAGED_PORT, String.valueOf(managementPort));
         return config;
     }
 

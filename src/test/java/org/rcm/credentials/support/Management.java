@@ -33,6 +33,18 @@ public final class Management {
      * it first: after an earlier cut, the invalidation listener reconnects on its own schedule
      * and drops every cache, which must not land between the warm-up and the cut.
      */
+    /** The system property that holds the management port of the packaged application under a {@code *IT}. */
+    static final String PACKAGED_PORT = "brokertest.packaged.management.port";
+
+    /** {@code /q/metrics} of the packaged application under a {@code @QuarkusIntegrationTest}. */
+    public static String packagedMetrics() throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + System.getProperty(PACKAGED_PORT)
+                        + "/q/metrics"))
+                .timeout(Duration.ofSeconds(10))
+                .build();
+        return HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     public static void awaitReady() throws Exception {
         Await.until(Duration.ofSeconds(20), () -> get("/q/health/ready").statusCode() == 200);
     }
