@@ -73,6 +73,7 @@ public final class LocalServices implements AutoCloseable {
         config.put("rcm.aws.account-id", ACCOUNT_ID);
         config.put("rcm.idempotency.key", IDEMPOTENCY_KEY);
         config.put("rcm.grpc.reflection", "true"); // grpcurl list / describe against a local broker
+        config.put("quarkus.log.console.json.enabled", "false"); // JSON lines are for production's log stores
         // a local database on this machine, in plain TCP (DatabaseTlsPolicy requires verified TLS elsewhere)
         config.put("quarkus.datasource.reactive.postgresql.ssl-mode", "disable");
         config.put("rcm.database.allow-plaintext", "true");

@@ -99,7 +99,9 @@ public class AuditInterceptor implements ServerInterceptor, Prioritized {
         AccessType type = AUDITED.get(method.getFullMethodName());
         CallAudit audit = new CallAudit(type == null ? AccessType.ADMIN : type);
         Context context = Context.current().withValue(CallAudit.KEY, audit);
-        ServerCall.Listener<ReqT> listener = Contexts.interceptCall(context, new AuditedCall<>(call, audit), headers, next);
+        CallLog log = new CallLog(method.getFullMethodName(), headers);
+        ServerCall.Listener<ReqT> listener = Contexts.interceptCall(context, new AuditedCall<>(call, audit, log), headers,
+                next);
         return new SimpleForwardingServerCallListener<>(listener) {
             @Override
             public void onMessage(ReqT message) {
@@ -112,11 +114,13 @@ public class AuditInterceptor implements ServerInterceptor, Prioritized {
     /** Holds the response back until the call's audit row is durable. */
     private final class AuditedCall<ReqT, RespT> extends SimpleForwardingServerCall<ReqT, RespT> {
         private final CallAudit audit;
+        private final CallLog log;
         private RespT response;
 
-        AuditedCall(ServerCall<ReqT, RespT> call, CallAudit audit) {
+        AuditedCall(ServerCall<ReqT, RespT> call, CallAudit audit, CallLog log) {
             super(call);
             this.audit = audit;
+            this.log = log;
         }
 
         @Override
@@ -165,6 +169,7 @@ public class AuditInterceptor implements ServerInterceptor, Prioritized {
             response = null;
             StatusRuntimeException unavailable = GrpcExceptionMapper.toStatusRuntimeException(auditFailure);
             Metadata unavailableTrailers = unavailable.getTrailers();
+            log.ended(tenant(), unavailable.getStatus());
             super.close(unavailable.getStatus(), unavailableTrailers == null ? new Metadata() : unavailableTrailers);
         }
 
@@ -172,7 +177,13 @@ public class AuditInterceptor implements ServerInterceptor, Prioritized {
             if (response != null && status.isOk()) {
                 super.sendMessage(response);
             }
+            log.ended(tenant(), status);
             super.close(status, trailers);
+        }
+
+        private String tenant() {
+            CallAudit.Who caller = audit.caller();
+            return caller == null ? null : caller.tenant();
         }
     }
 
