@@ -30,6 +30,8 @@ import org.rcm.credentials.api.v1.GetCredentialsRequest;
 import org.rcm.credentials.api.v1.RegisterEndpointRequest;
 import org.rcm.credentials.api.v1.RotateCredentialsRequest;
 import org.rcm.credentials.api.v1.StoreCredentialsRequest;
+import org.rcm.credentials.api.v1.VerifyAuditLogRequest;
+import org.rcm.credentials.api.v1.VerifyAuditLogResponse;
 
 /**
  * The calls the benchmark makes, as {@link LoadDriver.Call}s, and the portals they need. Counts
@@ -161,6 +163,14 @@ final class Workload {
                         .setPassword("bench-password-" + sequence.incrementAndGet())
                         .putMetadata("portal_type", "insurance"))
                 .build();
+    }
+
+    /** VerifyAuditLog over every row of the tenant; audited like any admin call. */
+    VerifyAuditLogResponse verifyAuditLog(Channel admin) {
+        VerifyAuditLogResponse verified = CredentialAdminServiceGrpc.newBlockingStub(admin)
+                .withDeadlineAfter(10, TimeUnit.MINUTES).verifyAuditLog(VerifyAuditLogRequest.getDefaultInstance());
+        auditedCalls.increment();
+        return verified;
     }
 
     private <T> ListenableFuture<T> audited(ListenableFuture<T> call) {
