@@ -9,6 +9,8 @@
 -- Partitions are created ahead and dropped after the retention period only through the two
 -- SECURITY DEFINER functions below, which the service's runtime role may call: it has no DDL
 -- rights of its own, and no right on any partition itself.
+-- Both take the parent's lock for a moment: they give up after 200 ms (lock_timeout) rather than
+-- queue the broker's audit inserts behind a long reader, and the job tries again next time.
 
 ALTER TABLE credential_access_log RENAME TO credential_access_log_v13;
 ALTER INDEX credential_access_log_pkey RENAME TO credential_access_log_v13_pkey;
@@ -73,7 +75,7 @@ CREATE TABLE credential_access_log_cut (
 -- replica at once.
 CREATE FUNCTION credential_access_log_add_partitions(first_month timestamptz, last_month timestamptz)
     RETURNS integer
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET timezone = 'UTC' AS
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET timezone = 'UTC' SET lock_timeout = '200ms' AS
 $$
 DECLARE
     month   timestamptz := date_trunc('month', first_month);
@@ -106,7 +108,7 @@ $$;
 -- the migrations): the runtime role can never drop recent audit rows.
 CREATE FUNCTION credential_access_log_drop_partitions(cutoff timestamptz)
     RETURNS SETOF timestamptz
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET timezone = 'UTC' AS
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET timezone = 'UTC' SET lock_timeout = '200ms' AS
 $$
 DECLARE
     part  record;

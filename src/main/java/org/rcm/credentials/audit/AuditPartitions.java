@@ -46,6 +46,10 @@ public class AuditPartitions {
         /** How often the job runs on each replica. */
         @WithDefault("6h")
         Duration jobInterval();
+
+        /** When it first runs after start (the tests run it themselves). */
+        @WithDefault("0s")
+        Duration firstRunAfter();
     }
 
     /** What one run did: the months created, and the first day of each month dropped. */
@@ -66,7 +70,8 @@ public class AuditPartitions {
         this.config = config;
     }
 
-    @Scheduled(every = "${rcm.audit.partitions.job-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${rcm.audit.partitions.job-interval}", delayed = "${rcm.audit.partitions.first-run-after}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduled() {
         return run(Instant.now())
                 .onFailure().invoke(e -> LOG.warnf("The audit log's partition job failed (%s); it runs again at its next"

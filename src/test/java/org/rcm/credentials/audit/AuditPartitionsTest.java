@@ -2,10 +2,13 @@ package org.rcm.credentials.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.pgclient.PgException;
 import jakarta.inject.Inject;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +23,7 @@ import org.rcm.credentials.api.v1.VerifyAuditLogResponse;
 import org.rcm.credentials.support.Broker;
 import org.rcm.credentials.support.Db;
 import org.rcm.credentials.support.Metrics;
+import org.rcm.credentials.support.TestEnvironment;
 import org.rcm.credentials.support.TestGrpc;
 
 /**
@@ -65,6 +69,25 @@ class AuditPartitionsTest {
         String ahead = "credential_access_log_"
                 + YearMonth.now(ZoneOffset.UTC).plusMonths(3).format(DateTimeFormatter.ofPattern("'y'yyyy'm'MM"));
         assertEquals(1, Db.count("SELECT count(*) FROM pg_class WHERE relname = ?", ahead));
+    }
+
+    @Test
+    void theJobGivesUpRatherThanQueueTheAuditInsertsBehindALongReader() throws Exception {
+        Instant eightYearsAgo = Instant.now().minus(Duration.ofDays(8 * 366));
+        Db.count("SELECT credential_access_log_add_partitions(?::timestamptz, ?::timestamptz)", eightYearsAgo.toString(),
+                eightYearsAgo.toString());
+        try (Connection reader = TestEnvironment.database().connect()) {
+            reader.setAutoCommit(false);
+            reader.createStatement().execute("SELECT count(*) FROM credential_access_log"); // holds its lock until the end
+
+            PgException gaveUp = assertThrows(PgException.class,
+                    () -> partitions.run(Instant.now()).await().atMost(Duration.ofSeconds(10)));
+            assertEquals("55P03", gaveUp.getSqlState(), "lock_not_available, not a wait for the reader");
+
+            reader.rollback();
+        }
+        assertThat(partitions.run(Instant.now()).await().atMost(Duration.ofSeconds(30)).dropped())
+                .contains(YearMonth.from(eightYearsAgo.atOffset(ZoneOffset.UTC)));
     }
 
     @Test
