@@ -19,6 +19,7 @@ import org.rcm.credentials.api.v1.VerifyAuditLogResponse;
 import org.rcm.credentials.local.LocalPki;
 import org.rcm.credentials.local.LocalPostgres;
 import org.rcm.credentials.local.LocalServices;
+import org.rcm.credentials.local.MetricsText;
 import org.rcm.credentials.local.aws.LocalAwsEndpoint;
 
 /**
@@ -241,7 +242,7 @@ public final class Benchmark {
     private void awaitAuditQueueDrained(BrokerProcess broker) {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         double queued;
-        while ((queued = BrokerProcess.sum(broker.metrics(), "rcm_audit_queue_depth")) > 0 && System.nanoTime() < deadline) {
+        while ((queued = MetricsText.sum(broker.metrics(), "rcm_audit_queue_depth")) > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(100);
             } catch (InterruptedException e) {
@@ -467,7 +468,7 @@ public final class Benchmark {
         }
 
         double delta(String metric, String... labels) {
-            return BrokerProcess.sum(closed, metric, labels) - BrokerProcess.sum(opened, metric, labels);
+            return MetricsText.sum(closed, metric, labels) - MetricsText.sum(opened, metric, labels);
         }
 
         double cpuMicrosPerCall(long calls) {
@@ -478,6 +479,6 @@ public final class Benchmark {
     /** A broker's process figures and the audit rows it dropped (counted), taken before it stops. */
     private void finish(BrokerProcess broker) {
         report.process(broker.name(), broker.figures());
-        droppedAuditRows += BrokerProcess.sum(broker.metrics(), "rcm_audit_rows_total", "outcome=\"dropped\"");
+        droppedAuditRows += MetricsText.sum(broker.metrics(), "rcm_audit_rows_total", "outcome=\"dropped\"");
     }
 }

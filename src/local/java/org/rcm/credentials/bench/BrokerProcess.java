@@ -9,13 +9,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.rcm.credentials.local.LocalBroker;
+import org.rcm.credentials.local.MetricsText;
 
 /**
  * One broker under test, a {@link LocalBroker} (the packaged jar in a child process) with its log
@@ -78,26 +78,7 @@ final class BrokerProcess implements AutoCloseable {
         if (response.statusCode() != 200) {
             throw new IllegalStateException("broker " + name + " answered /q/metrics with " + response.statusCode());
         }
-        Map<String, Double> samples = new HashMap<>();
-        for (String line : response.body().split("\n")) {
-            int space = line.lastIndexOf(' ');
-            if (!line.startsWith("#") && space > 0) {
-                samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
-            }
-        }
-        return samples;
-    }
-
-    /** The sum of the samples of {@code metric} whose labels contain every one of {@code labels}. */
-    static double sum(Map<String, Double> samples, String metric, String... labels) {
-        double total = 0;
-        for (Map.Entry<String, Double> sample : samples.entrySet()) {
-            String key = sample.getKey();
-            if ((key.equals(metric) || key.startsWith(metric + "{")) && List.of(labels).stream().allMatch(key::contains)) {
-                total += sample.getValue();
-            }
-        }
-        return total;
+        return MetricsText.parse(response.body());
     }
 
     /** CPU time the process has used, user and system, from {@code /proc/<pid>/stat} (10 ms resolution). */
@@ -144,8 +125,9 @@ final class BrokerProcess implements AutoCloseable {
     Figures figures() {
         Map<String, Double> samples = metrics();
         return new Figures(startToServingSeconds, startedInSeconds(), status("VmRSS") / 1024.0, status("VmHWM") / 1024.0,
-                sum(samples, "jvm_memory_committed_bytes", "area=\"heap\"") / (1024 * 1024),
-                (long) sum(samples, "jvm_gc_pause_seconds_count"), sum(samples, "jvm_gc_pause_seconds_sum"));
+                MetricsText.sum(samples, "jvm_memory_committed_bytes", "area=\"heap\"") / (1024 * 1024),
+                (long) MetricsText.sum(samples, "jvm_gc_pause_seconds_count"),
+                MetricsText.sum(samples, "jvm_gc_pause_seconds_sum"));
     }
 
     /** Quarkus' own "started in" figure from its log; 0 when not found. */

@@ -27,10 +27,10 @@ final class CallLog {
     private final String givenRequestId;
     private final long startedNanos = System.nanoTime();
 
+    /** Keeps what the line needs; the request id is checked only when a line is written. */
     CallLog(String rpc, Metadata headers) {
         this.rpc = rpc;
-        String given = headers.get(REQUEST_ID);
-        this.givenRequestId = given != null && TOKEN.matcher(given).matches() ? given : null;
+        this.givenRequestId = headers.get(REQUEST_ID);
     }
 
     /** The call ended with {@code status}; {@code tenant} null when its certificate maps to none. */
@@ -40,7 +40,8 @@ final class CallLog {
             return;
         }
         long latencyMicros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - startedNanos);
-        MDC.put("request_id", givenRequestId != null ? givenRequestId : UUID.randomUUID().toString());
+        boolean usable = givenRequestId != null && TOKEN.matcher(givenRequestId).matches();
+        MDC.put("request_id", usable ? givenRequestId : UUID.randomUUID().toString());
         MDC.put("tenant", tenant == null ? "-" : tenant);
         MDC.put("rpc", rpc);
         MDC.put("outcome", status.getCode().name());

@@ -91,10 +91,18 @@ class AuditPartitionsTest {
     }
 
     @Test
-    void theJobKeepsEverythingYoungerThanTheRetentionPeriod() {
+    void theJobKeepsTheMonthsOfTheRetentionPeriod() throws Exception {
+        // the oldest month kept: retention-months (72) before this one
+        Instant oldestKept = YearMonth.now(ZoneOffset.UTC).minusMonths(72).atDay(2).atStartOfDay(ZoneOffset.UTC).toInstant();
+        Db.count("SELECT credential_access_log_add_partitions(?::timestamptz, ?::timestamptz)", oldestKept.toString(),
+                oldestKept.toString());
+        ChainedRows.insert(new AuditChain(), new AuditEvent(tenant, "p", null, AccessType.RETRIEVE, "worker", "10.0.0.1", null,
+                true, null, false, oldestKept));
+
         AuditPartitions.Run run = partitions.run(Instant.now()).await().atMost(Duration.ofSeconds(30));
 
-        assertThat(run.dropped()).allMatch(month -> month.isBefore(YearMonth.now(ZoneOffset.UTC).minusMonths(72)));
+        assertThat(run.dropped()).doesNotContain(YearMonth.from(oldestKept.atOffset(ZoneOffset.UTC)));
+        assertEquals(1, Db.count("SELECT count(*) FROM credential_access_log WHERE tenant_id = ?", tenant));
     }
 
     private VerifyAuditLogResponse verify() {

@@ -32,6 +32,7 @@ import org.rcm.credentials.api.v1.SetRotationScheduleRequest;
 import org.rcm.credentials.api.v1.StoreCredentialsRequest;
 import org.rcm.credentials.local.LocalBroker;
 import org.rcm.credentials.local.LocalMailbox;
+import org.rcm.credentials.local.MetricsText;
 import org.rcm.credentials.support.Await;
 import org.rcm.credentials.support.Broker;
 import org.rcm.credentials.support.TestEnvironment;
@@ -161,8 +162,7 @@ class CrossReplicaInvalidationIT {
         HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://localhost:" + broker.managementPort() + "/q/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString());
-        return metrics.body().lines().filter(line -> line.startsWith("rcm_rotation_job_total{action=\"run\""))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+        return MetricsText.sum(MetricsText.parse(metrics.body()), "rcm_rotation_job_total", "action=\"run\"");
     }
 
     private static String storedPortal(String password) {

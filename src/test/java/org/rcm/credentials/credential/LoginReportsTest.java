@@ -32,12 +32,9 @@ import org.rcm.credentials.secretstore.SecretValue;
 import org.rcm.credentials.support.AuditLog;
 import org.rcm.credentials.support.Broker;
 import org.rcm.credentials.support.Db;
+import org.rcm.credentials.support.OperatorAws;
 import org.rcm.credentials.support.TestEnvironment;
 import org.rcm.credentials.support.TestGrpc;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.ParameterType;
@@ -170,17 +167,13 @@ class LoginReportsTest {
     /** What an operator does in the AWS console or CLI: a new version of the secret, not through the broker. */
     private static void writeOutsideTheBroker(String arn, String password) {
         String value = SecretValue.fromJson("{\"username\":\"user\",\"password\":\"" + password + "\"}").toJson();
-        var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("operator", "operator"));
         if (arn.contains(":ssm:")) {
-            try (SsmClient ssm = SsmClient.builder().endpointOverride(TestEnvironment.awsUri()).region(Region.US_EAST_1)
-                    .credentialsProvider(credentials).httpClientBuilder(UrlConnectionHttpClient.builder()).build()) {
-                ssm.putParameter(r -> r.name(arn.substring(arn.indexOf(":parameter") + ":parameter".length()))
-                        .value(value).type(ParameterType.SECURE_STRING).overwrite(true));
+            try (SsmClient ssm = OperatorAws.ssm()) {
+                ssm.putParameter(r -> r.name(OperatorAws.parameterName(arn)).value(value).type(ParameterType.SECURE_STRING)
+                        .overwrite(true));
             }
         } else {
-            try (SecretsManagerClient secrets = SecretsManagerClient.builder().endpointOverride(TestEnvironment.awsUri())
-                    .region(Region.US_EAST_1).credentialsProvider(credentials)
-                    .httpClientBuilder(UrlConnectionHttpClient.builder()).build()) {
+            try (SecretsManagerClient secrets = OperatorAws.secretsManager()) {
                 secrets.putSecretValue(r -> r.secretId(arn).secretString(value));
             }
         }

@@ -8,16 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.grpc.Channel;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.rcm.credentials.api.v1.GetCredentialsRequest;
 import org.rcm.credentials.api.v1.RegisterEndpointRequest;
 import org.rcm.credentials.api.v1.RotateCredentialsRequest;
+import org.rcm.credentials.local.MetricsText;
 import org.rcm.credentials.local.aws.LocalAwsControl;
 import org.rcm.credentials.support.Broker;
 import org.rcm.credentials.support.Management;
@@ -34,8 +32,6 @@ import org.rcm.credentials.support.TestIdentity;
  */
 @QuarkusIntegrationTest
 class SeedMetricsIT {
-
-    private static final Pattern LABEL = Pattern.compile("(\\w+)=\"([^\"]*)\"");
 
     private final LocalAwsControl aws = new LocalAwsControl(TestEnvironment.awsUri());
     private final String tenant = "metrics-" + UUID.randomUUID();
@@ -115,41 +111,16 @@ class SeedMetricsIT {
                 .getSuccess();
     }
 
-    /** Every sample of /q/metrics, by its line's name and labels. */
     private static Map<String, Double> snapshot() throws Exception {
-        Map<String, Double> samples = new HashMap<>();
-        for (String line : Management.packagedMetrics().split("\n")) {
-            if (!line.isEmpty() && !line.startsWith("#")) {
-                int value = line.lastIndexOf(' ');
-                samples.put(line.substring(0, value), Double.parseDouble(line.substring(value + 1)));
-            }
-        }
-        return samples;
+        return MetricsText.parse(Management.packagedMetrics());
     }
 
-    /** How much the samples of {@code name} whose labels include {@code labels} (pairs) moved. */
+    /** How much the samples of {@code name} with every label {@code key="value"} of {@code labels} (pairs) moved. */
     private static double delta(Map<String, Double> before, Map<String, Double> after, String name, String... labels) {
-        return sum(after, name, labels) - sum(before, name, labels);
-    }
-
-    private static double sum(Map<String, Double> samples, String name, String... labels) {
-        double sum = 0;
-        for (Map.Entry<String, Double> sample : samples.entrySet()) {
-            String key = sample.getKey();
-            if (!key.startsWith(name + "{") && !key.equals(name)) {
-                continue;
-            }
-            Map<String, String> present = new HashMap<>();
-            Matcher m = LABEL.matcher(key);
-            while (m.find()) {
-                present.put(m.group(1), m.group(2));
-            }
-            boolean matches = true;
-            for (int i = 0; i < labels.length; i += 2) {
-                matches &= labels[i + 1].equals(present.get(labels[i]));
-            }
-            sum += matches ? sample.getValue() : 0;
+        String[] fragments = new String[labels.length / 2];
+        for (int i = 0; i < labels.length; i += 2) {
+            fragments[i / 2] = labels[i] + "=\"" + labels[i + 1] + "\"";
         }
-        return sum;
+        return MetricsText.sum(after, name, fragments) - MetricsText.sum(before, name, fragments);
     }
 }

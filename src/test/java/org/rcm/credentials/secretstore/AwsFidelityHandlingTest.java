@@ -17,12 +17,9 @@ import org.rcm.credentials.api.v1.StoreCredentialsRequest;
 import org.rcm.credentials.local.aws.LocalAwsControl;
 import org.rcm.credentials.support.Broker;
 import org.rcm.credentials.support.Db;
+import org.rcm.credentials.support.OperatorAws;
 import org.rcm.credentials.support.TestEnvironment;
 import org.rcm.credentials.support.TestGrpc;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.ParameterTier;
 import software.amazon.awssdk.services.ssm.model.ParameterType;
@@ -67,8 +64,8 @@ class AwsFidelityHandlingTest {
         String portal = Broker.newPortal();
         Broker.registerAndStore(admin, portal, "pw-1");
         String arn = Db.text("SELECT secret_arn FROM integration_endpoint WHERE tenant_id = ? AND portal_id = ?", tenant, portal);
-        String name = arn.substring(arn.indexOf(":parameter") + ":parameter".length());
-        try (SsmClient ssm = ssm()) {
+        String name = OperatorAws.parameterName(arn);
+        try (SsmClient ssm = OperatorAws.ssm()) {
             ssm.putParameter(r -> r.name(name).value(ssm.getParameter(g -> g.name(name).withDecryption(true)).parameter().value())
                     .type(ParameterType.SECURE_STRING).tier(ParameterTier.ADVANCED).overwrite(true));
 
@@ -105,11 +102,5 @@ class AwsFidelityHandlingTest {
     private String read(String portal) {
         return Broker.credentials(admin).getCredentials(GetCredentialsRequest.newBuilder().setPortalId(portal).build())
                 .getCredentials().getPassword();
-    }
-
-    private static SsmClient ssm() {
-        return SsmClient.builder().endpointOverride(TestEnvironment.awsUri()).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("operator", "operator")))
-                .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
     }
 }

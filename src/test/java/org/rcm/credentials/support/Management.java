@@ -8,9 +8,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Set;
-import java.util.TreeSet;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.rcm.credentials.api.v1.GetCredentialsRequest;
+import org.rcm.credentials.local.MetricsText;
 
 /** The management port of the broker under a {@code @QuarkusTest}: health and metrics. */
 public final class Management {
@@ -60,12 +60,6 @@ public final class Management {
         } catch (StatusRuntimeException expected) {
             // NOT_FOUND, audited
         }
-        Set<String> names = new TreeSet<>();
-        for (String line : get("/q/metrics").body().split("\n")) {
-            if (!line.isEmpty() && !line.startsWith("#")) {
-                names.add(line.split("[{ ]", 2)[0]);
-            }
-        }
-        return names;
+        return MetricsText.names(MetricsText.parse(get("/q/metrics").body()));
     }
 }
