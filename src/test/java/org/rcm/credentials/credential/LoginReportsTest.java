@@ -30,6 +30,7 @@ import org.rcm.credentials.api.v1.StoreCredentialsRequest;
 import org.rcm.credentials.rotation.RotationJob;
 import org.rcm.credentials.secretstore.SecretValue;
 import org.rcm.credentials.support.AuditLog;
+import org.rcm.credentials.support.Await;
 import org.rcm.credentials.support.Broker;
 import org.rcm.credentials.support.Db;
 import org.rcm.credentials.support.OperatorAws;
@@ -56,7 +57,7 @@ class LoginReportsTest {
     RotationJob job;
 
     @Test
-    void threeFailedLoginsPauseTheCredentialUntilAnAdminResumesIt() {
+    void threeFailedLoginsPauseTheCredentialUntilAnAdminResumesIt() throws Exception {
         String address = "ops-" + UUID.randomUUID() + "@example.test";
         String portal = storedPortal();
         Broker.admin(admin).setRotationSchedule(SetRotationScheduleRequest.newBuilder().setPortalId(portal)
@@ -73,6 +74,8 @@ class LoginReportsTest {
                 portal);
         assertPaused(() -> Broker.credentials(worker).generateTotp(GenerateTotpRequest.newBuilder().setPortalId(portal).build()),
                 portal);
+        // the scheduled run of the job may be the one that sends it, a moment later
+        Await.until(Duration.ofSeconds(20), () -> !TestEnvironment.mailbox().to(address).isEmpty());
         assertThat(TestEnvironment.mailbox().to(address)).singleElement()
                 .satisfies(mail -> assertThat(mail.body()).contains(portal).contains("paused").doesNotContain("old-pw"));
         assertThat(AuditLog.rows(tenant, portal)).filteredOn(row -> row.accessType().equals("login_outcome")).hasSize(3);
