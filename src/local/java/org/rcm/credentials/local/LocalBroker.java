@@ -2,7 +2,9 @@ package org.rcm.credentials.local;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -74,7 +76,20 @@ public final class LocalBroker implements AutoCloseable {
         }
     }
 
-    /** Waits until {@code /q/health/ready} answers UP; returns the time from start to ready. */
+    private boolean grpcListening() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("localhost", grpcPort), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Waits until {@code /q/health/ready} answers UP and the gRPC port accepts connections (the
+     * management interface may answer a moment before the main server listens); returns the time
+     * from start to ready.
+     */
     public Duration awaitReady(Duration timeout) {
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest ready = HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + "/q/health/ready"))
@@ -85,7 +100,7 @@ public final class LocalBroker implements AutoCloseable {
                 throw new IllegalStateException("the broker exited with status " + process.exitValue());
             }
             try {
-                if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200 && grpcListening()) {
                     return Duration.between(started, Instant.now());
                 }
             } catch (IOException e) {
