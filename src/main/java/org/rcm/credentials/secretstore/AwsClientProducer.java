@@ -14,21 +14,26 @@ import software.amazon.awssdk.services.ssm.SsmAsyncClientBuilder;
 /**
  * The AWS async clients, built by Quarkus (region, credentials, Netty, endpoint override) with
  * this service's retry policy and timeouts added: exponential backoff with full jitter, a
- * bound per attempt and a bound per call.
+ * bound per attempt and a bound per call; and a span per call ({@link AwsTracing}).
  */
 @ApplicationScoped
 class AwsClientProducer {
 
     @Produces
     @ApplicationScoped
-    SsmAsyncClient ssm(SsmAsyncClientBuilder builder, BrokerConfig config) {
-        return builder.overrideConfiguration(tuned(builder.overrideConfiguration(), config.aws())).build();
+    SsmAsyncClient ssm(SsmAsyncClientBuilder builder, BrokerConfig config, AwsTracing tracing) {
+        return builder.overrideConfiguration(traced(tuned(builder.overrideConfiguration(), config.aws()), tracing)).build();
     }
 
     @Produces
     @ApplicationScoped
-    SecretsManagerAsyncClient secretsManager(SecretsManagerAsyncClientBuilder builder, BrokerConfig config) {
-        return builder.overrideConfiguration(tuned(builder.overrideConfiguration(), config.aws())).build();
+    SecretsManagerAsyncClient secretsManager(SecretsManagerAsyncClientBuilder builder, BrokerConfig config,
+            AwsTracing tracing) {
+        return builder.overrideConfiguration(traced(tuned(builder.overrideConfiguration(), config.aws()), tracing)).build();
+    }
+
+    private static ClientOverrideConfiguration traced(ClientOverrideConfiguration configuration, AwsTracing tracing) {
+        return configuration.toBuilder().addExecutionInterceptor(tracing).build();
     }
 
     /** Quarkus' client settings with this service's retry policy (a retry budget of its own) and timeouts. */
