@@ -65,7 +65,10 @@ class AwsClientProducer {
         sts.close();
     }
 
-    /** Quarkus' client settings with this service's retry policy (a retry budget of its own) and timeouts. */
+    /**
+     * Quarkus' client settings with this service's retry policy (a retry budget of its own) and
+     * timeouts, and {@link RejectedSessions}.
+     */
     static ClientOverrideConfiguration tuned(ClientOverrideConfiguration quarkusDefaults, BrokerConfig.Aws aws) {
         BackoffStrategy backoff = BackoffStrategy.exponentialDelay(aws.retryBaseDelay(), aws.retryMaxDelay());
         return quarkusDefaults.toBuilder()
@@ -77,6 +80,7 @@ class AwsClientProducer {
                         .build())
                 .apiCallAttemptTimeout(aws.attemptTimeout())
                 .apiCallTimeout(aws.callTimeout())
+                .addExecutionInterceptor(new RejectedSessions())
                 .build();
     }
 }

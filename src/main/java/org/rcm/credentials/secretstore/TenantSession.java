@@ -71,6 +71,14 @@ final class TenantSession implements IdentityProvider<AwsCredentialsIdentity> {
         return running;
     }
 
+    /** Forgets the current session, which AWS refused: the next call assumes a new one. */
+    synchronized void discard() {
+        if (current != null) {
+            LOG.infof("AWS refused the session of tenant %s; its next call assumes a new one", tenant);
+            current = null;
+        }
+    }
+
     /** Keeps what an AssumeRole issued; a failed one leaves the current session, logged once. */
     private synchronized void settle(CompletableFuture<Issued> finished, Issued issued, Throwable failure) {
         if (issued != null) {

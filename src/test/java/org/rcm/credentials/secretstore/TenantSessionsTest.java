@@ -269,6 +269,21 @@ class TenantSessionsTest {
     }
 
     @Test
+    void aSessionAwsNoLongerAcceptsIsReplacedAtTheTenantsNextCall() {
+        String tenant = newTenant();
+        readAndWrite(tenant);
+        aws.resetCalls();
+
+        aws.expireSessions();
+        Reason refused = failureOf(stores.of(SecretBackend.SSM_PARAMETER_STORE)
+                .getCurrent(arn(tenant, SecretBackend.SSM_PARAMETER_STORE)));
+        readAndWrite(tenant);
+
+        assertEquals(Reason.UNAVAILABLE, refused);
+        assertEquals(1, assumeRoles());
+    }
+
+    @Test
     void stsRefusingTheServiceIsAccessDenied() {
         aws.denyNext(LocalAwsEndpoint.ASSUME_ROLE, 1);
 
