@@ -59,16 +59,28 @@ final class TenantSession implements IdentityProvider<AwsCredentialsIdentity> {
         return renew().thenApply(Issued::identity);
     }
 
-    /** Starts an AssumeRole unless one is under way; either way answers that one. */
-    synchronized CompletableFuture<Issued> renew() {
-        CompletableFuture<Issued> running = renewal;
-        if (running == null) {
-            running = assumeRole.apply(tenant);
-            renewal = running;
-            CompletableFuture<Issued> started = running;
-            running.whenComplete((issued, failure) -> settle(started, issued, failure));
+    /**
+     * Starts an AssumeRole unless one is under way; either way answers that one. The lock is
+     * held only to pick the caller that starts it, never during the SDK call.
+     */
+    CompletableFuture<Issued> renew() {
+        CompletableFuture<Issued> started;
+        synchronized (this) {
+            if (renewal != null) {
+                return renewal;
+            }
+            started = new CompletableFuture<>();
+            renewal = started;
         }
-        return running;
+        started.whenComplete((issued, failure) -> settle(started, issued, failure));
+        assumeRole.apply(tenant).whenComplete((issued, failure) -> {
+            if (failure != null) {
+                started.completeExceptionally(failure);
+            } else {
+                started.complete(issued);
+            }
+        });
+        return started;
     }
 
     /** Forgets the current session, which AWS refused: the next call assumes a new one. */
