@@ -1,5 +1,6 @@
 package org.rcm.credentials.secretstore;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -15,11 +16,15 @@ import software.amazon.awssdk.identity.spi.ResolveIdentityRequest;
  * blocks: a valid session is answered at once; the first call, and any call after the session
  * expired, waits for one AssumeRole that every concurrent caller shares (single flight); a
  * session in its renewal window is answered at once while one AssumeRole renews it in the
- * background. A failed renewal leaves the session in use until it expires.
+ * background. A failed renewal leaves the session in use until it expires, and the next
+ * background renewal waits {@link #RENEWAL_PAUSE}, so that an STS outage is not asked again
+ * on every call.
  */
 final class TenantSession implements IdentityProvider<AwsCredentialsIdentity> {
 
     private static final Logger LOG = Logger.getLogger(TenantSession.class);
+    /** How long after a failed renewal the next is left to wait, while the session is valid. */
+    static final Duration RENEWAL_PAUSE = Duration.ofSeconds(30);
 
     /**
      * Credentials of one AssumeRole, and when, on the broker's clock, to renew them and to stop
@@ -32,6 +37,8 @@ final class TenantSession implements IdentityProvider<AwsCredentialsIdentity> {
     private final Function<String, CompletableFuture<Issued>> assumeRole;
     private final Supplier<Instant> clock;
     private volatile Issued current;
+    /** No background renewal before this, after a failed one. */
+    private volatile Instant pausedUntil = Instant.MIN;
     /** The AssumeRole under way, if any; guarded by {@code this}. */
     private CompletableFuture<Issued> renewal;
 
@@ -51,7 +58,7 @@ final class TenantSession implements IdentityProvider<AwsCredentialsIdentity> {
         Instant now = clock.get();
         Issued held = current;
         if (held != null && now.isBefore(held.usableUntil())) {
-            if (!now.isBefore(held.renewAt())) {
+            if (!now.isBefore(held.renewAt()) && !now.isBefore(pausedUntil)) {
                 renew();
             }
             return CompletableFuture.completedFuture(held.identity());
@@ -93,14 +100,17 @@ final class TenantSession implements IdentityProvider<AwsCredentialsIdentity> {
 
     /** Keeps what an AssumeRole issued; a failed one leaves the current session, logged once. */
     private synchronized void settle(CompletableFuture<Issued> finished, Issued issued, Throwable failure) {
-        if (issued != null) {
-            current = issued;
-        } else if (current != null && clock.get().isBefore(current.usableUntil())) {
-            LOG.warnf("Renewing the AWS session of tenant %s failed (%s); its current session is used until it expires",
-                    tenant, AwsCalls.classify(failure).getMessage());
-        }
         if (renewal == finished) {
             renewal = null;
+        }
+        if (issued != null) {
+            current = issued;
+            return;
+        }
+        pausedUntil = clock.get().plus(RENEWAL_PAUSE);
+        if (current != null && clock.get().isBefore(current.usableUntil())) {
+            LOG.warnf("Renewing the AWS session of tenant %s failed (%s); its current session is used until it expires,"
+                    + " the next renewal in %d s", tenant, AwsCalls.classify(failure).getMessage(), RENEWAL_PAUSE.toSeconds());
         }
     }
 }
