@@ -69,6 +69,8 @@ public final class LocalServices implements AutoCloseable {
             config.put("quarkus." + client + ".aws.credentials.static-provider.access-key-id", "local");
             config.put("quarkus." + client + ".aws.credentials.static-provider.secret-access-key", "local");
         }
+        // STS of the tenant sessions, when a tenant role is configured (rcm.aws.tenant-role.*)
+        config.put("rcm.aws.tenant-role.sts-endpoint-override", aws.uri().toString());
         config.put("rcm.aws.region", REGION);
         config.put("rcm.aws.account-id", ACCOUNT_ID);
         config.put("rcm.idempotency.key", IDEMPOTENCY_KEY);

@@ -46,8 +46,9 @@ final class AwsCalls {
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
             t = t.getCause();
         }
-        if (t instanceof SecretStoreException e) {
-            return e;
+        SecretStoreException classified = classifiedCause(t);
+        if (classified != null) {
+            return classified;
         }
         if (t instanceof AwsServiceException e) {
             String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
@@ -57,6 +58,19 @@ final class AwsCalls {
             return new SecretStoreException(Reason.UNAVAILABLE, null);
         }
         return new SecretStoreException(Reason.UNAVAILABLE, t.getClass().getSimpleName());
+    }
+
+    /**
+     * A failure classified already, maybe wrapped by the SDK: a tenant session's AssumeRole that
+     * failed under an SSM or Secrets Manager call ({@link TenantSessions}).
+     */
+    private static SecretStoreException classifiedCause(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SecretStoreException e) {
+                return e;
+            }
+        }
+        return null;
     }
 
     private static Reason reasonOf(AwsServiceException e, String code) {
@@ -75,7 +89,9 @@ final class AwsCalls {
                 case "ParameterAlreadyExists", "ResourceExistsException":
                     return Reason.ALREADY_EXISTS;
                 case "AccessDeniedException", "UnrecognizedClientException", "InvalidSignatureException",
-                        "KMSAccessDeniedException", "KMSKeyNotAccessibleException", "DecryptionFailure":
+                        "KMSAccessDeniedException", "KMSKeyNotAccessibleException", "DecryptionFailure",
+                        // STS: the service's role may not assume the tenant role, or STS is off in the region
+                        "AccessDenied", "RegionDisabledException":
                     return Reason.ACCESS_DENIED;
                 // the service's own AWS credentials or clock, never the caller's request
                 case "ExpiredTokenException", "ExpiredToken", "RequestExpired", "IncompleteSignature",

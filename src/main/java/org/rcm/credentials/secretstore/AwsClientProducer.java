@@ -48,6 +48,7 @@ class AwsClientProducer {
                         .build())
                 .apiCallAttemptTimeout(aws.attemptTimeout())
                 .apiCallTimeout(aws.callTimeout())
+                .addExecutionInterceptor(new RejectedSessions()) // drops a tenant session AWS refuses
                 .build();
     }
 }

@@ -29,14 +29,21 @@ public final class SecretStoreException extends RuntimeException {
     }
 
     private final Reason reason;
+    private final String awsErrorCode;
 
     public SecretStoreException(Reason reason, String awsErrorCode) {
         super("secret store: " + reason + (awsErrorCode == null ? "" : " (" + awsErrorCode + ")"), null, false, false);
         this.reason = reason;
+        this.awsErrorCode = awsErrorCode;
     }
 
     public Reason reason() {
         return reason;
+    }
+
+    /** AWS's error code, when AWS answered one. */
+    public String awsErrorCode() {
+        return awsErrorCode;
     }
 
     /** What a caller is told: the reason in words, never AWS's own message. */

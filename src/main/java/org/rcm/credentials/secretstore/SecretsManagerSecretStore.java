@@ -22,12 +22,15 @@ public class SecretsManagerSecretStore implements SecretStore {
     static final String PREVIOUS = "AWSPREVIOUS";
 
     private final SecretsManagerAsyncClient client;
+    private final TenantSessions sessions;
     private final SecretNames names;
     private final String kmsKeyId;
     private final int recoveryWindowDays;
 
-    public SecretsManagerSecretStore(SecretsManagerAsyncClient client, SecretNames names, SecretStoreConfig config) {
+    public SecretsManagerSecretStore(SecretsManagerAsyncClient client, TenantSessions sessions, SecretNames names,
+            SecretStoreConfig config) {
         this.client = client;
+        this.sessions = sessions;
         this.names = names;
         this.kmsKeyId = config.secretsManagerKmsKeyId().orElse(null);
         this.recoveryWindowDays = config.recoveryWindowDays();
@@ -65,6 +68,7 @@ public class SecretsManagerSecretStore implements SecretStore {
         return currentVersionId(arn)
                 .chain(current -> current.equals(pendingVersionId) ? Uni.createFrom().voidItem()
                         : AwsCalls.call(() -> client.updateSecretVersionStage(r -> r
+                                .overrideConfiguration(sessions.of(arn))
                                 .secretId(arn.secretId())
                                 .versionStage(CURRENT)
                                 .moveToVersionId(pendingVersionId)
@@ -95,7 +99,9 @@ public class SecretsManagerSecretStore implements SecretStore {
 
     @Override
     public Uni<String> currentVersionId(SecretArn arn) {
-        return AwsCalls.call(() -> client.describeSecret(r -> r.secretId(arn.secretId())))
+        return AwsCalls.call(() -> client.describeSecret(r -> r
+                        .overrideConfiguration(sessions.of(arn))
+                        .secretId(arn.secretId())))
                 .map(SecretsManagerSecretStore::currentVersion);
     }
 
@@ -110,7 +116,7 @@ public class SecretsManagerSecretStore implements SecretStore {
     @Override
     public Uni<Boolean> delete(SecretArn arn) {
         return AwsCalls.call(() -> client.deleteSecret(r -> {
-                    r.secretId(arn.secretId());
+                    r.overrideConfiguration(sessions.of(arn)).secretId(arn.secretId());
                     if (recoveryWindowDays == 0) {
                         r.forceDeleteWithoutRecovery(true);
                     } else {
@@ -124,13 +130,16 @@ public class SecretsManagerSecretStore implements SecretStore {
 
     /** GetSecretValue of one version; a secret scheduled for deletion (InvalidRequestException) is not found. */
     private Uni<SecretValue> read(SecretArn arn, Consumer<GetSecretValueRequest.Builder> version) {
-        return AwsCalls.call(() -> client.getSecretValue(r -> version.accept(r.secretId(arn.secretId()))))
+        return AwsCalls.call(() -> client.getSecretValue(r -> version.accept(r
+                        .overrideConfiguration(sessions.of(arn))
+                        .secretId(arn.secretId()))))
                 .onFailure(SecretStores.is(Reason.INVALID_REQUEST)).transform(markedForDeletion -> notFound())
                 .map(response -> SecretStores.parse(response.secretString()));
     }
 
     private Uni<SecretVersion> create(SecretArn arn, String json, String requestToken) {
         return AwsCalls.call(() -> client.createSecret(r -> r
+                        .overrideConfiguration(sessions.of(arn))
                         .name(arn.path())
                         .secretString(json)
                         .kmsKeyId(kmsKeyId)
@@ -140,6 +149,7 @@ public class SecretsManagerSecretStore implements SecretStore {
 
     private Uni<SecretVersion> putValue(SecretArn arn, String json, String requestToken, String stage) {
         return AwsCalls.call(() -> client.putSecretValue(r -> r
+                        .overrideConfiguration(sessions.of(arn))
                         .secretId(arn.secretId())
                         .secretString(json)
                         .clientRequestToken(requestToken)
@@ -149,7 +159,9 @@ public class SecretsManagerSecretStore implements SecretStore {
 
     /** A secret deleted within its recovery window is restored, then written. */
     private Uni<SecretVersion> restoreAndPut(SecretArn arn, String json, String requestToken) {
-        return AwsCalls.call(() -> client.restoreSecret(r -> r.secretId(arn.path())))
+        return AwsCalls.call(() -> client.restoreSecret(r -> r
+                        .overrideConfiguration(sessions.of(arn))
+                        .secretId(arn.path())))
                 .chain(() -> putValue(arn, json, requestToken, CURRENT));
     }
 
@@ -158,7 +170,9 @@ public class SecretsManagerSecretStore implements SecretStore {
      * else the refusal stands. Decided by DescribeSecret's deletion date, not by AWS's message.
      */
     private Uni<Boolean> unlessScheduled(SecretArn arn, Throwable refusal) {
-        return AwsCalls.call(() -> client.describeSecret(r -> r.secretId(arn.secretId())))
+        return AwsCalls.call(() -> client.describeSecret(r -> r
+                        .overrideConfiguration(sessions.of(arn))
+                        .secretId(arn.secretId())))
                 .chain(described -> described.deletedDate() != null
                         ? Uni.createFrom().item(false)
                         : Uni.createFrom().<Boolean>failure(refusal))

@@ -23,17 +23,19 @@ public class SsmSecretStore implements SecretStore {
     private static final Pattern VERSION_NUMBER = Pattern.compile("[1-9][0-9]{0,17}");
 
     private final SsmAsyncClient ssm;
+    private final TenantSessions sessions;
     private final String kmsKeyId;
     private final boolean advancedTier;
 
     @Inject
-    public SsmSecretStore(SsmAsyncClient ssm, SecretStoreConfig config) {
-        this(ssm, config.ssmKmsKeyId(), config.ssmAdvancedTier());
+    public SsmSecretStore(SsmAsyncClient ssm, TenantSessions sessions, SecretStoreConfig config) {
+        this(ssm, sessions, config.ssmKmsKeyId(), config.ssmAdvancedTier());
     }
 
     /** For tests and tools; the service uses the configured values. */
-    SsmSecretStore(SsmAsyncClient ssm, String kmsKeyId, boolean advancedTier) {
+    SsmSecretStore(SsmAsyncClient ssm, TenantSessions sessions, String kmsKeyId, boolean advancedTier) {
         this.ssm = ssm;
+        this.sessions = sessions;
         this.kmsKeyId = kmsKeyId;
         this.advancedTier = advancedTier;
     }
@@ -83,6 +85,7 @@ public class SsmSecretStore implements SecretStore {
     @Override
     public Uni<String> currentVersionId(SecretArn arn) {
         return AwsCalls.call(() -> ssm.getParameter(r -> r
+                        .overrideConfiguration(sessions.of(arn))
                         .name(arn.parameterName() + ":" + CURRENT_LABEL)
                         .withDecryption(false)))
                 .map(response -> String.valueOf(response.parameter().version()));
@@ -91,14 +94,19 @@ public class SsmSecretStore implements SecretStore {
     /** GetParameter without a selector: the latest version, labelled or not. */
     @Override
     public Uni<String> newestVersionId(SecretArn arn) {
-        return AwsCalls.call(() -> ssm.getParameter(r -> r.name(arn.parameterName()).withDecryption(false)))
+        return AwsCalls.call(() -> ssm.getParameter(r -> r
+                        .overrideConfiguration(sessions.of(arn))
+                        .name(arn.parameterName())
+                        .withDecryption(false)))
                 .map(response -> String.valueOf(response.parameter().version()));
     }
 
     /** DeleteParameter: false only when SSM answers ParameterNotFound; every other refusal fails. */
     @Override
     public Uni<Boolean> delete(SecretArn arn) {
-        return AwsCalls.call(() -> ssm.deleteParameter(r -> r.name(arn.parameterName())))
+        return AwsCalls.call(() -> ssm.deleteParameter(r -> r
+                        .overrideConfiguration(sessions.of(arn))
+                        .name(arn.parameterName())))
                 .replaceWith(true)
                 .onFailure(SecretStores.is(Reason.NOT_FOUND)).recoverWithItem(false);
     }
@@ -106,6 +114,7 @@ public class SsmSecretStore implements SecretStore {
     private Uni<SecretVersion> writeVersion(SecretArn arn, SecretValue value, String label) {
         String json = SecretStores.requireFits(value, backend(), advancedTier);
         return AwsCalls.call(() -> ssm.putParameter(r -> r
+                        .overrideConfiguration(sessions.of(arn))
                         .name(arn.parameterName())
                         .value(json)
                         .type(ParameterType.SECURE_STRING)
@@ -119,6 +128,7 @@ public class SsmSecretStore implements SecretStore {
     /** GetParameter with a selector, a version number or a label, decrypted. */
     private Uni<SecretValue> read(SecretArn arn, String selector) {
         return AwsCalls.call(() -> ssm.getParameter(r -> r
+                        .overrideConfiguration(sessions.of(arn))
                         .name(arn.parameterName() + ":" + selector)
                         .withDecryption(true)))
                 .map(response -> SecretStores.parse(response.parameter().value()));
@@ -142,6 +152,7 @@ public class SsmSecretStore implements SecretStore {
 
     private Uni<Long> label(SecretArn arn, long version, String label) {
         return AwsCalls.call(() -> ssm.labelParameterVersion(r -> r
+                        .overrideConfiguration(sessions.of(arn))
                         .name(arn.parameterName())
                         .parameterVersion(version)
                         .labels(label)))

@@ -35,9 +35,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Invariants of src/main/aws/: the ECS task definition, the load balancer's target group and
- * the task role's IAM policy, checked against the service's settings and its AWS calls.
+ * the IAM policies (the task role's, the tenant role's with its trust policy, the single-tenant
+ * fallback's), checked against the service's settings and its AWS calls.
  */
 class EcsAndIamTest {
+
+    /**
+     * The policies that reach tenants' secrets: the tenant role's (one tenant per session, by its
+     * TenantId tag) and, for installations without a tenant role, the service role's own.
+     */
+    static final List<String> SECRET_POLICIES = List.of("tenant-role-policy.json", "single-tenant-policy.json");
 
     @Test
     void everyAwsDocumentParsesAsJson() throws IOException {
@@ -91,17 +98,20 @@ class EcsAndIamTest {
     }
 
     @Test
-    void ecsKmsKeyIsTheKeyTheTaskRoleMayUse() throws IOException {
-        String policyKey = StreamSupport.stream(json(AWS.resolve("task-role-policy.json")).get("Statement").spliterator(),
-                        false)
-                .map(statement -> statement.get("Resource").asText())
-                .filter(resource -> resource.contains(":kms:"))
-                .findFirst()
-                .orElseThrow();
+    void ecsKmsKeyIsTheKeyTheSecretPoliciesGrant() throws IOException {
         Map<String, String> environment = new HashMap<>();
         brokerTask().get("environment").forEach(e -> environment.put(e.get("name").asText(), e.get("value").asText()));
-        for (String variable : KMS_KEY_VARIABLES) {
-            assertThat(environment.get(variable)).as(variable).isEqualTo(policyKey);
+        for (String policy : SECRET_POLICIES) {
+            Set<String> keys = new TreeSet<>();
+            json(AWS.resolve(policy)).get("Statement").forEach(statement -> {
+                if (statement.get("Resource").asText().contains(":kms:")) {
+                    keys.add(statement.get("Resource").asText());
+                }
+            });
+            assertThat(keys).as(policy).hasSize(1);
+            for (String variable : KMS_KEY_VARIABLES) {
+                assertThat(environment.get(variable)).as(variable).isEqualTo(keys.iterator().next());
+            }
         }
     }
 
@@ -156,10 +166,80 @@ class EcsAndIamTest {
     }
 
     @Test
-    void taskRolePolicyIsScopedToTheEnvironmentsSecrets() throws IOException {
+    void tenantRolePolicyGrantsOnlyTheSessionTenantsNamesAndKeyUse() throws IOException {
         String arn = "arn:${Partition}:";
         String account = "${Region}:${AccountId}:";
+        String tenant = "rcm/${Environment}/${aws:PrincipalTag/TenantId}/*";
+        Set<String> kmsContexts = new TreeSet<>();
+        for (JsonNode statement : json(AWS.resolve("tenant-role-policy.json")).get("Statement")) {
+            String resource = statement.get("Resource").asText();
+            String service = statement.get("Action").get(0).asText().split(":")[0];
+            switch (service) {
+                case "ssm" -> assertThat(resource).isEqualTo(arn + "ssm:" + account + "parameter/" + tenant);
+                case "secretsmanager" -> assertThat(resource).isEqualTo(arn + "secretsmanager:" + account + "secret:" + tenant);
+                case "kms" -> {
+                    assertThat(resource).isEqualTo(arn + "kms:" + account + "key/${KmsKeyId}");
+                    // one shared key, each use bound to the tenant's names by the encryption context
+                    // that SSM (PARAMETER_ARN) and Secrets Manager (SecretARN) send to KMS
+                    JsonNode condition = statement.get("Condition");
+                    String via = condition.at("/StringEquals/kms:ViaService").asText();
+                    assertThat(via).isIn("ssm.${Region}.amazonaws.com", "secretsmanager.${Region}.amazonaws.com");
+                    JsonNode context = condition.get("StringLike");
+                    assertThat(context.size()).isEqualTo(1);
+                    String key = context.fieldNames().next();
+                    kmsContexts.add(key);
+                    assertThat(context.get(key).asText()).isEqualTo(via.startsWith("ssm.")
+                            ? arn + "ssm:" + account + "parameter/" + tenant
+                            : arn + "secretsmanager:" + account + "secret:" + tenant);
+                }
+                default -> throw new AssertionError("unexpected service " + service);
+            }
+        }
+        assertThat(kmsContexts).containsExactly("kms:EncryptionContext:PARAMETER_ARN", "kms:EncryptionContext:SecretARN");
+    }
+
+    @Test
+    void tenantRoleTrustsTheBrokersRoleToAssumeItWithExactlyTheTenantTag() throws IOException {
+        JsonNode statements = json(AWS.resolve("tenant-role-trust-policy.json")).get("Statement");
+        assertThat(statements.size()).isEqualTo(1);
+        JsonNode trust = statements.get(0);
+        assertThat(trust.get("Effect").asText()).isEqualTo("Allow");
+        assertThat(trust.at("/Principal/AWS").asText()).isEqualTo(json(AWS.resolve("ecs-task-definition.json"))
+                .get("taskRoleArn").asText());
+        assertThat(texts(trust.get("Action"))).containsExactlyInAnyOrder("sts:AssumeRole", "sts:TagSession");
+        assertThat(trust.at("/Condition/StringLike/aws:RequestTag~1TenantId").asText()).isEqualTo("?*");
+        assertThat(texts(trust.at("/Condition/ForAllValues:StringEquals/aws:TagKeys"))).containsExactly("TenantId");
+        assertThat(trust.at("/Condition/Null/sts:TransitiveTagKeys").asText()).isEqualTo("true");
+    }
+
+    @Test
+    void taskRoleMayOnlyAssumeTheTenantRoleTheTaskNames() throws IOException {
+        Map<String, String> environment = new HashMap<>();
+        brokerTask().get("environment").forEach(e -> environment.put(e.get("name").asText(), e.get("value").asText()));
+        String tenantRole = environment.get("RCM_AWS_TENANT_ROLE_ARN");
+        assertThat(tenantRole).isEqualTo(json(AWS.resolve("ecs-task-definition.json")).get("taskRoleArn").asText() + "-tenant");
+        Set<String> actions = new TreeSet<>();
         for (JsonNode statement : json(AWS.resolve("task-role-policy.json")).get("Statement")) {
+            String resource = statement.get("Resource").asText();
+            String service = statement.get("Action").get(0).asText().split(":")[0];
+            statement.get("Action").forEach(a -> actions.add(a.asText()));
+            switch (service) {
+                case "sts" -> assertThat(resource).isEqualTo(tenantRole);
+                // the otel-collector sidecar's EMF metrics, in their own log group
+                case "logs" -> assertThat(resource).isEqualTo(
+                        "arn:${Partition}:logs:${Region}:${AccountId}:log-group:/ecs/rcm-${Environment}/credential-broker-metrics:*");
+                default -> throw new AssertionError("the task role itself reaches no secret: " + service);
+            }
+        }
+        assertThat(actions).containsExactlyInAnyOrder("sts:AssumeRole", "sts:TagSession",
+                "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams");
+    }
+
+    @Test
+    void singleTenantPolicyIsScopedToTheEnvironmentsSecrets() throws IOException {
+        String arn = "arn:${Partition}:";
+        String account = "${Region}:${AccountId}:";
+        for (JsonNode statement : json(AWS.resolve("single-tenant-policy.json")).get("Statement")) {
             String resource = statement.get("Resource").asText();
             String service = statement.get("Action").get(0).asText().split(":")[0];
             switch (service) {
@@ -167,36 +247,34 @@ class EcsAndIamTest {
                 case "secretsmanager" -> assertThat(resource)
                         .isEqualTo(arn + "secretsmanager:" + account + "secret:rcm/${Environment}/*");
                 case "kms" -> assertThat(resource).isEqualTo(arn + "kms:" + account + "key/${KmsKeyId}");
-                // the otel-collector sidecar's EMF metrics, in their own log group
-                case "logs" -> assertThat(resource)
-                        .isEqualTo(arn + "logs:" + account + "log-group:/ecs/rcm-${Environment}/credential-broker-metrics:*");
                 default -> throw new AssertionError("unexpected service " + service);
             }
         }
     }
 
     /**
-     * The SSM and Secrets Manager actions are exactly the calls that src/main makes on their
-     * clients, plus ssm:GetParameterHistory, which nothing in src/main calls: it stays granted
-     * because the issue asks for it. The KMS actions are what SSM and Secrets Manager call with
-     * the service's key on its behalf (the policy's kms:ViaService condition).
+     * The SSM and Secrets Manager actions of both secret policies are exactly the calls that
+     * src/main makes on their clients, plus ssm:GetParameterHistory, which nothing in src/main
+     * calls: it stays granted because the issue asks for it. The KMS actions are what SSM and
+     * Secrets Manager call with the service's key on its behalf (the kms:ViaService condition).
      */
     @Test
-    void taskRolePolicyGrantsTheServicesAwsCallsPlusParameterHistory() throws IOException {
-        Set<String> actions = new TreeSet<>();
-        json(AWS.resolve("task-role-policy.json")).get("Statement")
-                .forEach(statement -> statement.get("Action").forEach(a -> actions.add(a.asText())));
+    void secretPoliciesGrantTheServicesAwsCallsPlusParameterHistory() throws IOException {
         Set<String> expected = new TreeSet<>(awsCallsOfTheService());
         assertThat(expected).contains("ssm:GetParameter", "secretsmanager:GetSecretValue");
         expected.addAll(List.of("ssm:GetParameterHistory", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"));
-        // the otel-collector sidecar's, which runs as the task role too
-        expected.addAll(List.of("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"));
-        assertThat(actions).containsExactlyInAnyOrderElementsOf(expected);
+        for (String policy : SECRET_POLICIES) {
+            Set<String> actions = new TreeSet<>();
+            json(AWS.resolve(policy)).get("Statement")
+                    .forEach(statement -> statement.get("Action").forEach(a -> actions.add(a.asText())));
+            assertThat(actions).as(policy).containsExactlyInAnyOrderElementsOf(expected);
+        }
     }
 
     @Test
     void onlyRegistryLoginHasAWildcardResource() throws IOException {
-        for (String policy : List.of("task-role-policy.json", "execution-role-policy.json")) {
+        for (String policy : List.of("task-role-policy.json", "execution-role-policy.json", "tenant-role-policy.json",
+                "single-tenant-policy.json")) {
             for (JsonNode statement : json(AWS.resolve(policy)).get("Statement")) {
                 List<String> actions = texts(statement.get("Action"));
                 assertThat(actions).as(policy).noneMatch(action -> action.contains("*"));

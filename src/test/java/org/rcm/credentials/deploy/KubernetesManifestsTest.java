@@ -293,6 +293,25 @@ class KubernetesManifestsTest {
         }
     }
 
+    /**
+     * Per-tenant sessions: the broker assumes the tenant role of its overlay's account and
+     * environment, the role that trusts its IRSA role (src/main/aws/tenant-role-trust-policy.json).
+     */
+    @Test
+    void renderedOverlaysAssumeTheTenantRoleThatTrustsTheirIrsaRole() {
+        for (String overlay : OVERLAYS) {
+            List<Map<String, Object>> rendered = render(overlay);
+            String irsaRole = (String) at(only(rendered, "ServiceAccount"), "metadata", "annotations",
+                    "eks.amazonaws.com/role-arn");
+            Map<String, Object> data = map(only(rendered, "ConfigMap").get("data"));
+            assertThat(String.valueOf(data.get("RCM_AWS_TENANT_ROLE_ARN"))).as(overlay)
+                    .isEqualTo(irsaRole + "-tenant")
+                    .contains(":" + data.get("RCM_AWS_ACCOUNT_ID") + ":role/rcm-" + overlay + "-");
+            assertThat(at(env(brokerContainer(rendered)).get("RCM_AWS_TENANT_ROLE_ARN"), "valueFrom", "configMapKeyRef",
+                    "key")).as(overlay).isEqualTo("RCM_AWS_TENANT_ROLE_ARN");
+        }
+    }
+
     @Test
     void renderedCertificateNamesTheServiceInItsNamespace() {
         for (String overlay : OVERLAYS) {

@@ -55,7 +55,7 @@ final class Manifests {
     static final Set<String> SERVICE_VARIABLES = Set.of("RCM_DB_URL", "RCM_DB_USER", "RCM_DB_PASSWORD",
             "RCM_DB_MIGRATION_USER", "RCM_DB_MIGRATION_PASSWORD",
             "RCM_IDEMPOTENCY_KEY", "RCM_TLS_CERT", "RCM_TLS_KEY", "RCM_TLS_CLIENT_CA", "RCM_ENVIRONMENT",
-            "RCM_AWS_REGION", "RCM_AWS_ACCOUNT_ID", "RCM_SECRET_STORE_SSM_KMS_KEY_ID",
+            "RCM_AWS_REGION", "RCM_AWS_ACCOUNT_ID", "RCM_AWS_TENANT_ROLE_ARN", "RCM_SECRET_STORE_SSM_KMS_KEY_ID",
             "RCM_SECRET_STORE_SECRETS_MANAGER_KMS_KEY_ID");
 
     /** The KMS key the IAM policy grants; named in the environment like a secret, but it is none. */
@@ -71,7 +71,8 @@ final class Manifests {
     /** Every variable the service knows; anything else in a manifest is a typo. */
     static final Set<String> KNOWN_VARIABLES = union(SERVICE_VARIABLES, Set.of("RCM_DB_POOL_SIZE",
             "RCM_GRPC_HOST", "RCM_GRPC_PORT", "RCM_MANAGEMENT_HOST", "RCM_MANAGEMENT_PORT", "RCM_AWS_PARTITION",
-            "RCM_IDENTITY_TRUST_DOMAIN", "RCM_DB_SSL_MODE", "RCM_DB_CA_CERT"));
+            "RCM_IDENTITY_TRUST_DOMAIN", "RCM_DB_SSL_MODE", "RCM_DB_CA_CERT", "RCM_AWS_TENANT_ROLE_SESSION_DURATION",
+            "RCM_AWS_TENANT_ROLE_REFRESH_BEFORE"));
 
     /** The volume mounted at the directory of the file that {@code variable} names. */
     static String volumeOf(Map<String, Object> container, String variable) {

@@ -52,6 +52,11 @@ class AwsErrorClassificationTest {
         "ValidationException, 400, INVALID_REQUEST",
         "InvalidParameterException, 400, INVALID_REQUEST",
         "InvalidRequestException, 400, INVALID_REQUEST",
+        // STS, assuming a tenant's session (TenantSessions)
+        "Throttling, 400, THROTTLED",
+        "AccessDenied, 403, ACCESS_DENIED",
+        "RegionDisabledException, 403, ACCESS_DENIED",
+        "InternalFailure, 500, UNAVAILABLE",
     })
     void classifiesServiceErrors(String code, int status, Reason expected) {
         AwsServiceException aws = AwsServiceException.builder()
@@ -65,6 +70,41 @@ class AwsErrorClassificationTest {
 
         assertEquals(expected, e.reason());
         assertThat(e.getMessage()).doesNotContain("rcm/").doesNotContain("123456789012");
+    }
+
+    @Test
+    void aTenantSessionsClassifiedFailureWrappedByTheSdkKeepsItsReason() {
+        SecretStoreException throttled = new SecretStoreException(Reason.THROTTLED, "Throttling");
+
+        SecretStoreException e = AwsCalls.classify(new CompletionException(
+                SdkClientException.create("Unable to load credentials", throttled)));
+
+        assertEquals(Reason.THROTTLED, e.reason());
+    }
+
+    /** A tenant role's setup error is the service's, never an invalid request of the caller's. */
+    @ParameterizedTest(name = "AssumeRole answering {0} ({1}) is {2}")
+    @CsvSource({
+        "ValidationError, 400, ACCESS_DENIED",
+        "PackedPolicyTooLarge, 400, ACCESS_DENIED",
+        "MalformedPolicyDocument, 400, ACCESS_DENIED",
+        "AccessDenied, 403, ACCESS_DENIED",
+        "Throttling, 400, THROTTLED",
+        "InternalFailure, 500, UNAVAILABLE",
+        "ExpiredToken, 400, UNAVAILABLE",
+    })
+    void classifiesAssumeRoleErrors(String code, int status, Reason expected) {
+        AwsServiceException aws = AwsServiceException.builder()
+                .awsErrorDetails(AwsErrorDetails.builder().errorCode(code)
+                        .errorMessage("arn:aws:iam::123456789012:role/rcm-prod-tenant").build())
+                .statusCode(status)
+                .build();
+
+        SecretStoreException e = TenantSessions.classify(new CompletionException(aws));
+
+        assertEquals(expected, e.reason());
+        assertEquals(code, e.awsErrorCode());
+        assertThat(e.getMessage()).doesNotContain("123456789012");
     }
 
     @Test

@@ -49,6 +49,9 @@ abstract class SecretStoreTestBase {
     @Inject
     BrokerConfig config;
 
+    @Inject
+    TenantSessions sessions;
+
     final LocalAwsControl aws = new LocalAwsControl(TestEnvironment.awsUri());
 
     private TestLog.Window logWindow;

@@ -32,7 +32,7 @@ class SecretsManagerSecretStoreTest extends SecretStoreTestBase {
     SecretStore storeWithOwnRetryBudget() {
         SecretsManagerAsyncClient own = builder.overrideConfiguration(
                 AwsClientProducer.tuned(builder.overrideConfiguration(), config.aws())).build();
-        return new SecretsManagerSecretStore(own, names, storeConfig);
+        return new SecretsManagerSecretStore(own, sessions, names, storeConfig);
     }
 
     @Override

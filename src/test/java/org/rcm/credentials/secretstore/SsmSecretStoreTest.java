@@ -31,7 +31,7 @@ class SsmSecretStoreTest extends SecretStoreTestBase {
     SecretStore storeWithOwnRetryBudget() {
         SsmAsyncClient own = builder.overrideConfiguration(
                 AwsClientProducer.tuned(builder.overrideConfiguration(), config.aws())).build();
-        return new SsmSecretStore(own, storeConfig);
+        return new SsmSecretStore(own, sessions, storeConfig);
     }
 
     @Override
@@ -107,7 +107,7 @@ class SsmSecretStoreTest extends SecretStoreTestBase {
 
     @Test
     void advancedTierStoresEveryVersionAsAdvancedUpTo8192Bytes() {
-        SsmSecretStore advanced = new SsmSecretStore(ssm, "alias/aws/ssm", true);
+        SsmSecretStore advanced = new SsmSecretStore(ssm, sessions, "alias/aws/ssm", true);
 
         SecretVersion larger = await(advanced.put(newArn(), valueOfSize(6000), null));
 

@@ -3,7 +3,8 @@ package org.rcm.credentials.local.aws;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * An AWS JSON 1.1 error answer: an HTTP status and {@code {"__type": code, "message": text}}.
+ * An AWS error answer: an HTTP status and, on AWS JSON 1.1, {@code {"__type": code, "message": text}}
+ * (the Query protocol's XML: {@link QueryProtocol#error}).
  * Messages never contain secret or parameter values.
  */
 final class AwsError extends RuntimeException {
@@ -22,6 +23,11 @@ final class AwsError extends RuntimeException {
         return new AwsError(code, 400, message);
     }
 
+    /** An error with another status, e.g. STS's 403 {@code AccessDenied}. */
+    static AwsError of(String code, int status, String message) {
+        return new AwsError(code, status, message);
+    }
+
     static AwsError validation(String message) {
         return client("ValidationException", message);
     }
@@ -33,6 +39,10 @@ final class AwsError extends RuntimeException {
 
     int status() {
         return status;
+    }
+
+    String code() {
+        return code;
     }
 
     /** SSM's modeled {@code Parameter*} errors carry a lowercase {@code message}, all others {@code Message}. */

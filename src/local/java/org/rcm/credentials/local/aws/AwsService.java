@@ -12,6 +12,16 @@ interface AwsService {
     /** The error code of this service's 500 answer. */
     String internalErrorCode();
 
+    /** The error code of this service's throttling answer. */
+    default String throttlingCode() {
+        return "ThrottlingException";
+    }
+
+    /** This service's answer to a call that IAM denies (an injected denial). */
+    default AwsError denied(String target) {
+        return AwsError.client("AccessDeniedException", "Not authorized to perform " + target + " (injected)");
+    }
+
     /** Runs one operation; throws {@link AwsError} without changing state when it fails. */
     ObjectNode execute(String operation, JsonInput input);
 

@@ -10,7 +10,8 @@ import java.time.Duration;
  * The plain-JSON control API under {@code /_local/}: {@code GET calls}, {@code POST calls/reset},
  * {@code POST faults} with {@code {"target", "mode", "count", "latencyMillis", "errorCode", "resource"}}
  * (with {@code resource}: {@link Faults#onResource}),
- * {@code POST faults/reset} and {@code POST state/reset}. Errors answer 400 {@code {"error": ...}}.
+ * {@code POST faults/reset}, {@code POST state/reset} and {@code POST sessions/expire}
+ * ({@link LocalAwsEndpoint#expireSessions()}). Errors answer 400 {@code {"error": ...}}.
  */
 final class ControlApi implements HttpHandler {
 
@@ -44,6 +45,7 @@ final class ControlApi implements HttpHandler {
                 case "POST /_local/faults" -> addFault(Json.MAPPER.readTree(body));
                 case "POST /_local/faults/reset" -> endpoint.faults().reset();
                 case "POST /_local/state/reset" -> endpoint.clearState();
+                case "POST /_local/sessions/expire" -> endpoint.expireSessions();
                 default -> throw new IllegalArgumentException("no such route: " + route);
             }
             return Json.object();

@@ -10,7 +10,9 @@ import java.util.regex.Pattern;
 
 /**
  * Faults injected into a {@link LocalAwsEndpoint} before an operation runs. Each rule matches
- * one target such as {@code AmazonSSM.GetParameter}, or {@link #ALL}, and optionally only the
+ * one target such as {@code AmazonSSM.GetParameter} or STS's {@link LocalAwsEndpoint#ASSUME_ROLE}
+ * (answered in STS's terms: {@code Throttling}, {@code InternalFailure}, 403
+ * {@code AccessDenied}), or {@link #ALL}, and optionally only the
  * calls that name one resource (see {@link #onResource}). Counted rules are used
  * up in the order they were added. A target's own latency replaces the latency for all
  * targets. Every faulted call is still counted. Thread-safe.

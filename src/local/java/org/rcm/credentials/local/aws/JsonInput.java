@@ -32,6 +32,11 @@ final class JsonInput {
         }
     }
 
+    /** A document built here, e.g. from a Query protocol form. */
+    static JsonInput of(JsonNode document) {
+        return new JsonInput(document);
+    }
+
     Optional<String> text(String member) {
         return member(member, JsonNode::isTextual).map(JsonNode::textValue);
     }

@@ -36,7 +36,10 @@ public final class LocalAwsControl {
         }
     }
 
-    /** How many calls reached {@code target}, e.g. {@code AmazonSSM.GetParameter}. */
+    /**
+     * How many calls reached {@code target}, e.g. {@code AmazonSSM.GetParameter} or
+     * {@link LocalAwsEndpoint#ASSUME_ROLE}.
+     */
     public long calls(String target) {
         return calls().getOrDefault(target, 0L);
     }
@@ -106,6 +109,11 @@ public final class LocalAwsControl {
     /** Removes every parameter and secret. */
     public void clearState() {
         send("POST", "state/reset", Json.object());
+    }
+
+    /** As {@link LocalAwsEndpoint#expireSessions()}. */
+    public void expireSessions() {
+        send("POST", "sessions/expire", Json.object());
     }
 
     private void addFault(String target, String mode, int count, long latencyMillis) {

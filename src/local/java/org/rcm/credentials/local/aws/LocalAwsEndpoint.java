@@ -2,12 +2,14 @@ package org.rcm.credentials.local.aws;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -21,15 +23,22 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
  * A local, wire-compatible fake of AWS SSM Parameter Store and Secrets Manager (AWS JSON 1.1 on
- * {@code POST /}) for tests, the local run and the benchmark; never for production. Point the
- * SDK at {@link #uri()} with {@code endpointOverride}; signatures are not checked. Faults are
+ * {@code POST /}) and of STS's AssumeRole (the Query protocol, {@link QueryProtocol}) for tests,
+ * the local run and the benchmark; never for production. Point the SDK at {@link #uri()} with
+ * {@code endpointOverride}; signatures are not checked, but a call signed with temporary
+ * credentials from AssumeRole may only name resources of its session's {@code TenantId} tag
+ * ({@link TemporaryCredentials}); other keys have full access. Faults are
  * injected through {@link #faults()} or, from another process, through the control API under
  * {@code /_local/} (see {@link LocalAwsControl}). Nothing is logged, values least of all.
  */
 public final class LocalAwsEndpoint implements AutoCloseable {
+
+    /** The target of STS's AssumeRole in call counts and {@link Faults}. */
+    public static final String ASSUME_ROLE = SecurityTokenService.PREFIX + "AssumeRole";
 
     /**
      * How to start the endpoint; begin with {@link #defaults()}.
@@ -78,6 +87,7 @@ public final class LocalAwsEndpoint implements AutoCloseable {
     private final ExecutorService executor = Executors.newCachedThreadPool(LocalAwsEndpoint::daemonThread);
     private final Faults faults;
     private final List<AwsService> services;
+    private final TemporaryCredentials credentials;
     private final Path stateFile;
     private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
 
@@ -85,8 +95,10 @@ public final class LocalAwsEndpoint implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         this.server = server;
         this.faults = new Faults(options.latency());
+        this.credentials = new TemporaryCredentials(clock);
         this.services = List.of(new SsmParameterStore(options.region(), options.accountId(), clock),
-                new SecretsManagerStore(options.region(), options.accountId(), clock));
+                new SecretsManagerStore(options.region(), options.accountId(), clock),
+                new SecurityTokenService(credentials, clock));
         this.stateFile = options.stateFile();
     }
 
@@ -147,7 +159,16 @@ public final class LocalAwsEndpoint implements AutoCloseable {
         calls.clear();
     }
 
-    /** Removes every parameter and secret (from the state file too). */
+    /**
+     * Makes every session that AssumeRole issued expired: calls signed with them answer
+     * ExpiredTokenException, as when their time runs out.
+     */
+    public void expireSessions() {
+        credentials.expireAll();
+        saveState();
+    }
+
+    /** Removes every parameter and secret (from the state file too); issued sessions stay valid. */
     public void clearState() {
         services.forEach(AwsService::clear);
         saveState();
@@ -161,19 +182,32 @@ public final class LocalAwsEndpoint implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try {
-            String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
+            Headers headers = exchange.getRequestHeaders();
             byte[] body = exchange.getRequestBody().readAllBytes();
-            ObjectNode answer;
+            String jsonTarget = headers.getFirst("X-Amz-Target");
+            Map<String, String> form = jsonTarget == null && QueryProtocol.isQuery(headers.getFirst("Content-Type"))
+                    ? QueryProtocol.form(body) : null;
+            String target = form != null ? SecurityTokenService.PREFIX + form.getOrDefault("Action", "")
+                    : jsonTarget == null ? "" : jsonTarget;
+            Signature signature = new Signature(headers.getFirst("Authorization"), headers.getFirst("X-Amz-Security-Token"));
+            String requestId = UUID.randomUUID().toString();
             int status = 200;
+            byte[] bytes;
             try {
-                answer = answer(target == null ? "" : target, body);
+                ObjectNode answer = answer(target, () -> form != null ? QueryProtocol.input(form) : JsonInput.parse(body),
+                        signature);
+                bytes = form != null
+                        ? QueryProtocol.response(target.substring(SecurityTokenService.PREFIX.length()), answer, requestId)
+                                .getBytes(StandardCharsets.UTF_8)
+                        : Json.MAPPER.writeValueAsBytes(answer);
             } catch (AwsError e) {
-                answer = e.body();
                 status = e.status();
+                bytes = form != null ? QueryProtocol.error(e, requestId).getBytes(StandardCharsets.UTF_8)
+                        : Json.MAPPER.writeValueAsBytes(e.body());
             }
-            byte[] bytes = Json.MAPPER.writeValueAsBytes(answer);
-            exchange.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.1");
-            exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
+            exchange.getResponseHeaders().set("Content-Type", form != null ? QueryProtocol.CONTENT_TYPE
+                    : "application/x-amz-json-1.1");
+            exchange.getResponseHeaders().set("x-amzn-RequestId", requestId);
             exchange.sendResponseHeaders(status, bytes.length);
             exchange.getResponseBody().write(bytes);
         } finally {
@@ -181,8 +215,12 @@ public final class LocalAwsEndpoint implements AutoCloseable {
         }
     }
 
-    /** Counts, waits, applies faults, runs the operation and saves the state after a change. */
-    private ObjectNode answer(String target, byte[] body) {
+    /** How a call was signed: its {@code Authorization} and {@code X-Amz-Security-Token} headers. */
+    private record Signature(String authorization, String securityToken) {
+    }
+
+    /** Counts, waits, authorises, applies faults, runs the operation and saves the state after a change. */
+    private ObjectNode answer(String target, Supplier<JsonInput> request, Signature signature) {
         calls.computeIfAbsent(target, key -> new LongAdder()).increment();
         sleep(faults.latencyFor(target));
         AwsService service = services.stream()
@@ -190,14 +228,18 @@ public final class LocalAwsEndpoint implements AutoCloseable {
                 .findFirst()
                 .orElseThrow(() -> AwsError.client("UnknownOperationException", "Unknown operation " + target));
         String operation = target.substring(service.targetPrefix().length());
-        JsonInput input = JsonInput.parse(body);
-        Faults.Fault injected = faults.take(target, input.text("Name").or(() -> input.text("SecretId")).orElse(null));
+        JsonInput input = request.get();
+        String resource = input.text("Name").or(() -> input.text("SecretId")).orElse(null);
+        if (!(service instanceof SecurityTokenService)) {
+            credentials.authorize(signature.authorization(), signature.securityToken(), operation, resource);
+        }
+        Faults.Fault injected = faults.take(target, resource);
         Faults.Mode fault = injected == null ? null : injected.mode();
         if (fault == Faults.Mode.THROTTLE) {
-            throw AwsError.client("ThrottlingException", "Rate exceeded");
+            throw AwsError.client(service.throttlingCode(), "Rate exceeded");
         }
         if (fault == Faults.Mode.DENY) {
-            throw AwsError.client("AccessDeniedException", "Not authorized to perform " + target + " (injected)");
+            throw service.denied(target);
         }
         if (fault == Faults.Mode.ERROR) {
             throw AwsError.client(injected.errorCode(), "Injected " + injected.errorCode() + " for " + target);
