@@ -26,6 +26,7 @@ import org.rcm.credentials.audit.CallAudit;
 import org.rcm.credentials.config.BrokerConfig;
 import org.rcm.credentials.error.BrokerException;
 import org.rcm.credentials.metrics.BrokerMetrics;
+import org.rcm.credentials.reactive.VertxContexts;
 import org.rcm.credentials.tenant.Caller;
 import org.rcm.credentials.tenant.NetworkPolicy;
 import org.rcm.credentials.tenant.TenantIdentity;
@@ -121,6 +122,7 @@ public class CallerInterceptor implements ServerInterceptor {
             return reject(call, BrokerException.permissionDenied("ROLE_NOT_ALLOWED",
                     "the " + tenant.role().id() + " role may not call this method"));
         }
+        VertxContexts.actFor(tenant.tenant()); // AWS calls of this call are signed as its tenant (TenantSessions)
         return Contexts.interceptCall(Context.current().withValue(CALLER, caller).withValue(DEADLINE, deadline(headers)),
                 call, headers, next);
     }

@@ -12,6 +12,8 @@ import org.rcm.credentials.error.BrokerException;
 /** Resumes work on the Vert.x context of the request it belongs to. */
 public final class VertxContexts {
 
+    private static final String ACTING_TENANT = "rcm.acting-tenant";
+
     private VertxContexts() {
     }
 
@@ -30,16 +32,38 @@ public final class VertxContexts {
     }
 
     /**
+     * Marks the current request's context as acting for {@code tenant}, the tenant of the
+     * caller's certificate: its AWS calls are signed as that tenant, whatever secret they name
+     * ({@code secretstore/TenantSessions}). Does nothing outside a request's (duplicated) context.
+     */
+    public static void actFor(String tenant) {
+        Context context = Vertx.currentContext();
+        if (context != null && VertxContext.isDuplicatedContext(context)) {
+            context.putLocal(ACTING_TENANT, tenant);
+        }
+    }
+
+    /** The tenant the current request acts for ({@link #actFor}), or null (a job, or no request). */
+    public static String actingTenant() {
+        Context context = Vertx.currentContext();
+        return context != null && VertxContext.isDuplicatedContext(context) ? context.getLocal(ACTING_TENANT) : null;
+    }
+
+    /**
      * Runs {@code work} on a new duplicated context of the current one, marked safe for
      * Hibernate Reactive, so that it has a database session of its own: several such pieces
-     * of work can run at once within one request (whose own session would otherwise be shared).
-     * The outcome is delivered on the caller's context.
+     * of work can run at once within one request (whose own session would otherwise be shared);
+     * it acts for the same tenant. The outcome is delivered on the caller's context.
      */
     public static <T> Uni<T> onOwnContext(Supplier<Uni<T>> work) {
         return Uni.createFrom().deferred(() -> {
             Context caller = Vertx.currentContext();
             Context own = VertxContext.createNewDuplicatedContext(caller);
             VertxContextSafetyToggle.setContextSafe(own, true);
+            String tenant = actingTenant();
+            if (tenant != null) {
+                own.putLocal(ACTING_TENANT, tenant);
+            }
             return Uni.createFrom().deferred(work::get)
                     .runSubscriptionOn(task -> own.runOnContext(ignored -> task.run()))
                     .emitOn(task -> runOn(caller, task));

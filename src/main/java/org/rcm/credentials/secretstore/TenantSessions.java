@@ -9,7 +9,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
 import org.rcm.credentials.config.BrokerClock;
+import org.rcm.credentials.reactive.VertxContexts;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
@@ -40,6 +42,7 @@ public class TenantSessions {
     /** A request signed just before expiry must still reach AWS in time. */
     static final Duration EXPIRY_MARGIN = Duration.ofMinutes(1);
 
+    private static final Logger LOG = Logger.getLogger(TenantSessions.class);
     private static final Pattern ROLE_ARN = Pattern.compile("arn:(aws|aws-cn|aws-us-gov):iam::\\d{12}:role/[\\w+=,.@/-]{1,512}");
     private static final int MAX_SESSION_NAME = 64;
 
@@ -71,11 +74,24 @@ public class TenantSessions {
     }
 
     /**
-     * What a request about {@code arn} carries: the credentials of its tenant's session, or null
-     * (the client's own credentials, the service's role) without a tenant role.
+     * What a request about {@code arn} carries: without a tenant role null (the client's own
+     * credentials, the service's role); with one, the session of the tenant the request acts
+     * for, which is the caller's certificate's tenant in a gRPC call
+     * ({@link VertxContexts#actFor}) and the secret's own tenant in a job. The session is never
+     * chosen by the name: a call that names another tenant's secret, which only a bug could
+     * build, is signed as its caller and refused by AWS.
      */
     AwsRequestOverrideConfiguration of(SecretArn arn) {
-        return roleArn == null ? null : overrides.computeIfAbsent(arn.tenant(), this::override);
+        if (roleArn == null) {
+            return null;
+        }
+        String acting = VertxContexts.actingTenant();
+        String tenant = acting == null ? arn.tenant() : acting;
+        if (!tenant.equals(arn.tenant())) {
+            LOG.errorf("A call of tenant %s named a secret of another tenant: it is signed as %s, and AWS refuses it", tenant,
+                    tenant);
+        }
+        return overrides.computeIfAbsent(tenant, this::override);
     }
 
     /** The credentials provider of a tenant's calls (with a tenant role configured). */

@@ -9,6 +9,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,10 +18,12 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.rcm.credentials.config.BrokerConfig;
 import org.rcm.credentials.local.aws.LocalAwsControl;
+import org.rcm.credentials.reactive.VertxContexts;
 import org.rcm.credentials.local.aws.LocalAwsEndpoint;
 import org.rcm.credentials.secretstore.SecretStoreException.Reason;
 import org.rcm.credentials.support.Await;
@@ -67,6 +70,9 @@ class TenantSessionsTest {
 
     @Inject
     SsmAsyncClient ssm;
+
+    @Inject
+    Vertx vertx;
 
     @Inject
     SecretsManagerAsyncClient secretsManager;
@@ -164,6 +170,37 @@ class TenantSessionsTest {
         // tenant B's own session still reads them, unchanged
         assertEquals(value("b"), await(stores.of(parameter.arn()).getCurrent(parameter.arn())));
         assertEquals(value("b"), await(stores.of(secret.arn()).getCurrent(secret.arn())));
+    }
+
+    /**
+     * The service's own path, with its checks bypassed by a test hook: a request acting for
+     * tenant A (as a gRPC call of A's certificate does) that names tenant B's secrets is signed
+     * with A's session, not B's, and AWS refuses it; acting for B, the same reads succeed.
+     */
+    @Test
+    void aRequestActingForATenantIsSignedAsThatTenantWhateverSecretItNames() {
+        String tenantA = newTenant();
+        String tenantB = newTenant();
+        SecretVersion parameter = await(stores.of(SecretBackend.SSM_PARAMETER_STORE)
+                .put(arn(tenantB, SecretBackend.SSM_PARAMETER_STORE), value("b"), null));
+        SecretVersion secret = await(stores.of(SecretBackend.SECRETS_MANAGER)
+                .put(arn(tenantB, SecretBackend.SECRETS_MANAGER), value("b"), null));
+
+        assertEquals(Reason.ACCESS_DENIED,
+                failureOf(actingFor(tenantA, () -> stores.of(parameter.arn()).getCurrent(parameter.arn()))));
+        assertEquals(Reason.ACCESS_DENIED, failureOf(actingFor(tenantA, () -> stores.of(secret.arn()).getCurrent(secret.arn()))));
+        assertEquals(Reason.ACCESS_DENIED, failureOf(actingFor(tenantA, () -> stores.of(secret.arn())
+                .put(secret.arn(), value("overwritten by A"), null))));
+        assertEquals(value("b"), await(actingFor(tenantB, () -> stores.of(parameter.arn()).getCurrent(parameter.arn()))));
+        assertEquals(value("b"), await(actingFor(tenantB, () -> stores.of(secret.arn()).getCurrent(secret.arn()))));
+    }
+
+    /** {@code work} on a request's context that acts for {@code tenant}, as {@code CallerInterceptor} marks a call's. */
+    <T> Uni<T> actingFor(String tenant, Supplier<Uni<T>> work) {
+        return VertxContexts.onNewContext(vertx, () -> {
+            VertxContexts.actFor(tenant);
+            return work.get();
+        });
     }
 
     @Test
