@@ -32,7 +32,7 @@ class AwsClientProducer {
         return builder.overrideConfiguration(traced(tuned(builder.overrideConfiguration(), config.aws()), tracing)).build();
     }
 
-    private static ClientOverrideConfiguration traced(ClientOverrideConfiguration configuration, AwsTracing tracing) {
+    static ClientOverrideConfiguration traced(ClientOverrideConfiguration configuration, AwsTracing tracing) {
         return configuration.toBuilder().addExecutionInterceptor(tracing).build();
     }
 

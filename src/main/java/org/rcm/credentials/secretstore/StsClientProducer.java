@@ -17,19 +17,21 @@ import software.amazon.awssdk.services.sts.StsAsyncClientBuilder;
 /**
  * The STS async client of the tenant sessions ({@link TenantSessions}): the stores' retry policy
  * and timeouts ({@link AwsClientProducer#tuned}), signed with the credentials Quarkus resolved
- * for SSM (the service's own role). Built at its first use, so never without a tenant role.
+ * for SSM (the service's own role), with a span per call ({@link AwsTracing}). Built at its first
+ * use, so never without a tenant role.
  */
 @ApplicationScoped
 class StsClientProducer {
 
     @Produces
     @ApplicationScoped
-    StsAsyncClient sts(SsmAsyncClient ssm, BrokerConfig config, TenantRoleConfig tenantRole) {
+    StsAsyncClient sts(SsmAsyncClient ssm, BrokerConfig config, TenantRoleConfig tenantRole, AwsTracing tracing) {
         StsAsyncClientBuilder builder = StsAsyncClient.builder()
                 .region(Region.of(config.aws().region()))
                 .credentialsProvider(credentialsOf(ssm))
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder())
-                .overrideConfiguration(AwsClientProducer.tuned(ClientOverrideConfiguration.builder().build(), config.aws()));
+                .overrideConfiguration(AwsClientProducer.traced(
+                        AwsClientProducer.tuned(ClientOverrideConfiguration.builder().build(), config.aws()), tracing));
         tenantRole.stsEndpointOverride().ifPresent(builder::endpointOverride);
         return builder.build();
     }

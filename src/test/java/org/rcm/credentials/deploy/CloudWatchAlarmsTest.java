@@ -100,6 +100,12 @@ class CloudWatchAlarmsTest {
         assertThat(Files.readString(AWS.resolve("task-role-policy.json"))).contains("log-group:" + logGroup + ":*");
         assertThat(Files.readString(AWS.resolve("otel-collector-config.yaml")))
                 .contains("metrics_path: /q/metrics").contains("localhost:9000");
+        // the broker's spans, when tracing is on: OTLP to the sidecar on the default endpoint, then X-Ray
+        @SuppressWarnings("unchecked")
+        Map<String, Object> pipelines = (Map<String, Object>) collector().get("service").get("pipelines");
+        assertThat(pipelines).containsKey("traces");
+        assertThat(Files.readString(AWS.resolve("otel-collector-config.yaml")))
+                .contains("endpoint: 127.0.0.1:4317").contains("exporters: [awsxray]");
     }
 
     /** The metrics of every alarm, with their dimension names. */

@@ -228,11 +228,14 @@ class EcsAndIamTest {
                 // the otel-collector sidecar's EMF metrics, in their own log group
                 case "logs" -> assertThat(resource).isEqualTo(
                         "arn:${Partition}:logs:${Region}:${AccountId}:log-group:/ecs/rcm-${Environment}/credential-broker-metrics:*");
+                // and its spans, when tracing is on: X-Ray's write actions have no resource to scope to
+                case "xray" -> assertThat(resource).isEqualTo("*");
                 default -> throw new AssertionError("the task role itself reaches no secret: " + service);
             }
         }
         assertThat(actions).containsExactlyInAnyOrder("sts:AssumeRole", "sts:TagSession",
-                "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams");
+                "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams",
+                "xray:PutTraceSegments", "xray:PutTelemetryRecords");
     }
 
     @Test
@@ -272,15 +275,16 @@ class EcsAndIamTest {
     }
 
     @Test
-    void onlyRegistryLoginHasAWildcardResource() throws IOException {
+    void onlyRegistryLoginAndXRayHaveAWildcardResource() throws IOException {
         for (String policy : List.of("task-role-policy.json", "execution-role-policy.json", "tenant-role-policy.json",
                 "single-tenant-policy.json")) {
             for (JsonNode statement : json(AWS.resolve(policy)).get("Statement")) {
                 List<String> actions = texts(statement.get("Action"));
                 assertThat(actions).as(policy).noneMatch(action -> action.contains("*"));
                 if (texts(statement.get("Resource")).contains("*")) {
-                    // GetAuthorizationToken cannot be scoped to a resource.
-                    assertThat(actions).as(policy).containsExactly("ecr:GetAuthorizationToken");
+                    // GetAuthorizationToken and X-Ray's writes cannot be scoped to a resource.
+                    assertThat(List.of(List.of("ecr:GetAuthorizationToken"),
+                            List.of("xray:PutTraceSegments", "xray:PutTelemetryRecords"))).as(policy).contains(actions);
                 }
             }
         }
