@@ -1,9 +1,11 @@
 package org.rcm.credentials.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.grpc.StatusRuntimeException;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +16,11 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.rcm.credentials.api.v1.GetCredentialsRequest;
+import org.rcm.credentials.support.Broker;
 import org.rcm.credentials.support.Management;
+import org.rcm.credentials.support.TestGrpc;
+import org.rcm.credentials.support.TestLog;
 
 /**
  * The Grafana dashboard (k8s/dashboards/credential-broker.json) only plots what exists: every
@@ -51,6 +57,20 @@ class DashboardTest {
         assertThat(named).contains("rcm_cache_lookups_total", "rcm_secret_fetch_total", "rcm_audit_queue_depth",
                 "rcm_rotation_total", "rcm_access_unexpected_ip_total", "grpc_server_processing_duration_seconds_count");
         assertThat(available).containsAll(named);
+    }
+
+    /**
+     * A call is counted once, as gRPC, never as HTTP; and the SQL pool's metrics stay exported
+     * (Quarkus' OpenTelemetry extension replaces Micrometer's Vert.x metrics when the HTTP
+     * binder is off, which is why it is on with every path ignored).
+     */
+    @Test
+    void callsAreCountedAsGrpcOnlyAndThePoolMetricsStay() throws Exception {
+        assertThrows(StatusRuntimeException.class, () -> Broker.credentials(TestGrpc.channel("dashboard-" + TestLog.token(),
+                "worker")).getCredentials(GetCredentialsRequest.newBuilder().setPortalId("no-such-portal").build()));
+        Set<String> exported = Management.metricNames();
+        assertThat(exported).contains("sql_pool_active", "grpc_server_processing_duration_seconds_count");
+        assertThat(exported).noneMatch(name -> name.startsWith("http_server_requests"));
     }
 
     /** The recording rules' names. */
