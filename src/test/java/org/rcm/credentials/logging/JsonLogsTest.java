@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.Channel;
 import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
@@ -12,7 +11,6 @@ import io.grpc.stub.MetadataUtils;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -75,14 +73,7 @@ class JsonLogsTest {
                 .getCredentials(GetCredentialsRequest.newBuilder().setPortalId(portal).build()));
         String logged = window.close();
 
-        List<JsonNode> lines = new ArrayList<>();
-        ObjectMapper json = new ObjectMapper();
-        // the window runs from inside the begin marker's line to inside the end marker's: whole lines between
-        for (String line : logged.substring(logged.indexOf('\n') + 1, logged.lastIndexOf('\n')).split("\n")) {
-            if (!line.isBlank()) {
-                lines.add(json.readTree(line));
-            }
-        }
+        List<JsonNode> lines = TestLog.jsonLines(logged);
         assertThat(missing.getStatus().getCode().name()).isEqualTo("NOT_FOUND");
         assertThat(lines).anySatisfy(line -> {
             JsonNode mdc = line.path("mdc");

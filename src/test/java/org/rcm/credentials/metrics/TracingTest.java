@@ -3,8 +3,6 @@ package org.rcm.credentials.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.Channel;
 import io.grpc.StatusRuntimeException;
 import io.opentelemetry.api.common.AttributeKey;
@@ -17,7 +15,6 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -100,7 +97,7 @@ class TracingTest {
         });
 
         String logged = window.close();
-        assertThat(jsonLines(logged)).anySatisfy(line -> {
+        assertThat(TestLog.jsonLines(logged)).anySatisfy(line -> {
             assertThat(line.path("mdc").path("rpc").asText()).isEqualTo(GET);
             assertThat(line.path("mdc").path("traceId").asText()).isEqualTo(get.getTraceId());
         });
@@ -135,14 +132,4 @@ class TracingTest {
         return text.toString();
     }
 
-    private static List<JsonNode> jsonLines(String logged) throws Exception {
-        List<JsonNode> lines = new ArrayList<>();
-        ObjectMapper json = new ObjectMapper();
-        for (String line : logged.substring(logged.indexOf('\n') + 1, logged.lastIndexOf('\n')).split("\n")) {
-            if (!line.isBlank()) {
-                lines.add(json.readTree(line));
-            }
-        }
-        return lines;
-    }
 }

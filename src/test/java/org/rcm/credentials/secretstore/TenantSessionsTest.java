@@ -115,6 +115,11 @@ class TenantSessionsTest {
         assertEquals(value("pw"), await(stores.of(written.arn()).getCurrent(written.arn())));
     }
 
+    /** A new secret of the tenant in {@code backend}, holding {@code value("b")}. */
+    SecretVersion stored(String tenant, SecretBackend backend) {
+        return await(stores.of(backend).put(arn(tenant, backend), value("b"), null));
+    }
+
     /** The access key the tenant's calls are signed with now (resolving it may start a renewal). */
     String accessKeyOf(String tenant) throws Exception {
         return sessions.credentialsOf(tenant).resolveIdentity().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).accessKeyId();
@@ -144,10 +149,8 @@ class TenantSessionsTest {
     void anotherTenantsNameSignedWithATenantsSessionIsDeniedByAwsAsAccessDenied() {
         String tenantA = newTenant();
         String tenantB = newTenant();
-        SecretVersion parameter = await(stores.of(SecretBackend.SSM_PARAMETER_STORE)
-                .put(arn(tenantB, SecretBackend.SSM_PARAMETER_STORE), value("b"), null));
-        SecretVersion secret = await(stores.of(SecretBackend.SECRETS_MANAGER)
-                .put(arn(tenantB, SecretBackend.SECRETS_MANAGER), value("b"), null));
+        SecretVersion parameter = stored(tenantB, SecretBackend.SSM_PARAMETER_STORE);
+        SecretVersion secret = stored(tenantB, SecretBackend.SECRETS_MANAGER);
         readAndWrite(tenantA);
 
         // past the service's own checks: tenant B's names, signed as tenant A
@@ -181,10 +184,8 @@ class TenantSessionsTest {
     void aRequestActingForATenantIsSignedAsThatTenantWhateverSecretItNames() {
         String tenantA = newTenant();
         String tenantB = newTenant();
-        SecretVersion parameter = await(stores.of(SecretBackend.SSM_PARAMETER_STORE)
-                .put(arn(tenantB, SecretBackend.SSM_PARAMETER_STORE), value("b"), null));
-        SecretVersion secret = await(stores.of(SecretBackend.SECRETS_MANAGER)
-                .put(arn(tenantB, SecretBackend.SECRETS_MANAGER), value("b"), null));
+        SecretVersion parameter = stored(tenantB, SecretBackend.SSM_PARAMETER_STORE);
+        SecretVersion secret = stored(tenantB, SecretBackend.SECRETS_MANAGER);
 
         assertEquals(Reason.ACCESS_DENIED,
                 failureOf(actingFor(tenantA, () -> stores.of(parameter.arn()).getCurrent(parameter.arn()))));

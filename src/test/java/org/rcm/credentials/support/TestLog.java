@@ -1,10 +1,13 @@
 package org.rcm.credentials.support;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -49,6 +52,21 @@ public final class TestLog {
         StringBuilder token = new StringBuilder();
         ThreadLocalRandom.current().ints(20, 'a', 'z' + 1).forEach(c -> token.append((char) c));
         return token.toString();
+    }
+
+    /**
+     * The JSON log lines of a window's text ({@link Window#close}), parsed: the window runs from
+     * inside the begin marker's line to inside the end marker's, so the whole lines between.
+     */
+    public static List<JsonNode> jsonLines(String logged) throws IOException {
+        List<JsonNode> lines = new ArrayList<>();
+        ObjectMapper json = new ObjectMapper();
+        for (String line : logged.substring(logged.indexOf('\n') + 1, logged.lastIndexOf('\n')).split("\n")) {
+            if (!line.isBlank()) {
+                lines.add(json.readTree(line));
+            }
+        }
+        return lines;
     }
 
     /**
