@@ -95,14 +95,14 @@ public final class Benchmark {
         }
         measureAuditWriter();
         try (BrokerProcess single = startBroker("batch-1", Map.of("rcm.audit.batch-size", "1"), false, List.of())) {
-            measureAuditSingle(single);
+            measureGetHit(single, "audit-single");
         }
         try (BrokerProcess bestEffort = startBroker("best-effort", Map.of("rcm.audit.mode", "best-effort"), false, List.of())) {
             measureBestEffort(bestEffort);
         }
         List<String> containerJvm = ContainerJvm.options();
         try (BrokerProcess container = startBroker("container", Map.of(), false, containerJvm)) {
-            measureContainer(container);
+            measureGetHit(container, "get-hit (container)");
         }
         report.note("audit-single ran on a second broker process (rcm.audit.batch-size=1), get-hit-best-effort and "
                 + "its empty on a third (rcm.audit.mode=best-effort), get-hit (container) on a fourth with the JVM options "
@@ -247,23 +247,17 @@ public final class Benchmark {
         }
     }
 
-    /** {@code get-hit (container)}: the JVM options the JVM image ships, in a 512 Mi container's memory. */
-    private void measureContainer(BrokerProcess broker) {
+    /**
+     * The {@code get-hit} load on a broker of its own settings, measured as {@code scenario}:
+     * {@code audit-single}, and {@code get-hit (container)} (the JVM image's options in a 512 Mi
+     * container's memory).
+     */
+    private void measureGetHit(BrokerProcess broker, String scenario) {
         try (LoadDriver worker = driver(broker, "bench-worker")) {
             LoadDriver.Call getHit = workload.get(HIT, settings.portals());
             workload.warm(worker.channel(), portals(HIT, settings.portals()));
             warmUp(worker, getHit);
-            closedLoop("get-hit (container)", 0, broker, worker, getHit);
-            finish(broker);
-        }
-    }
-
-    private void measureAuditSingle(BrokerProcess broker) {
-        try (LoadDriver worker = driver(broker, "bench-worker")) {
-            LoadDriver.Call getHit = workload.get(HIT, settings.portals());
-            workload.warm(worker.channel(), portals(HIT, settings.portals()));
-            warmUp(worker, getHit);
-            closedLoop("audit-single", 0, broker, worker, getHit);
+            closedLoop(scenario, 0, broker, worker, getHit);
             finish(broker);
         }
     }

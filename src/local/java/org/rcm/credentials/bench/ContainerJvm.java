@@ -33,8 +33,12 @@ final class ContainerJvm {
         List<String> options = new ArrayList<>(List.of("-XX:MaxRAM=" + MEMORY_LIMIT));
         try {
             Matcher env = ENV.matcher(Files.readString(DOCKERFILE));
-            while (env.find()) {
+            int found = 0;
+            for (; env.find(); found++) {
                 options.addAll(Arrays.asList(env.group(2).trim().split("\\s+")));
+            }
+            if (found != 2) {
+                throw new IllegalStateException(DOCKERFILE + " no longer sets GC_CONTAINER_OPTIONS and JAVA_OPTS_APPEND");
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

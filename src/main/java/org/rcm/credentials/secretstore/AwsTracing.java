@@ -5,7 +5,7 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import software.amazon.awssdk.awscore.AwsExecutionAttribute;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.interceptor.Context;
@@ -14,6 +14,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 import software.amazon.awssdk.http.SdkHttpResponse;
+import software.amazon.awssdk.regions.Region;
 
 /**
  * One client span per AWS SDK call ({@code Ssm.GetParameter}), a child of the span current
@@ -23,7 +24,7 @@ import software.amazon.awssdk.http.SdkHttpResponse;
  * instrumentation is not used because it records the secret's ARN
  * ({@code aws.secretsmanager.secret.arn}) on every Secrets Manager span.
  */
-@ApplicationScoped
+@Singleton // no client proxy between the SDK and each of its callbacks
 class AwsTracing implements ExecutionInterceptor {
 
     private static final ExecutionAttribute<Span> SPAN = new ExecutionAttribute<>("rcm.trace.span");
@@ -45,8 +46,9 @@ class AwsTracing implements ExecutionInterceptor {
                 .setAttribute("rpc.service", service)
                 .setAttribute("rpc.method", operation)
                 .startSpan();
-        if (attributes.getAttribute(AwsExecutionAttribute.AWS_REGION) != null) {
-            span.setAttribute("cloud.region", attributes.getAttribute(AwsExecutionAttribute.AWS_REGION).id());
+        Region region = attributes.getAttribute(AwsExecutionAttribute.AWS_REGION);
+        if (region != null) {
+            span.setAttribute("cloud.region", region.id());
         }
         attributes.putAttribute(SPAN, span);
         attributes.putAttribute(ATTEMPTS, 0);

@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.IdentityProvider;
@@ -34,6 +35,8 @@ final class TenantSession implements IdentityProvider<AwsCredentialsIdentity> {
     }
 
     private final String tenant;
+    /** What each of the tenant's requests carries: this session as its credentials provider. */
+    private final AwsRequestOverrideConfiguration override;
     private final Function<String, CompletableFuture<Issued>> assumeRole;
     private final Supplier<Instant> clock;
     private volatile Issued current;
@@ -46,6 +49,11 @@ final class TenantSession implements IdentityProvider<AwsCredentialsIdentity> {
         this.tenant = tenant;
         this.assumeRole = assumeRole;
         this.clock = clock;
+        this.override = AwsRequestOverrideConfiguration.builder().credentialsProvider(this).build();
+    }
+
+    AwsRequestOverrideConfiguration override() {
+        return override;
     }
 
     @Override

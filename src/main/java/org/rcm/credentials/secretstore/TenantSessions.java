@@ -52,7 +52,6 @@ public class TenantSessions {
     private final Duration sessionDuration;
     private final Duration refreshBefore;
     private final ConcurrentMap<String, TenantSession> sessions = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, AwsRequestOverrideConfiguration> overrides = new ConcurrentHashMap<>();
 
     public TenantSessions(Instance<StsAsyncClient> sts, BrokerClock clock, TenantRoleConfig config) {
         this.sts = sts;
@@ -91,7 +90,7 @@ public class TenantSessions {
             LOG.errorf("A call of tenant %s named a secret of another tenant: it is signed as %s, and AWS refuses it", tenant,
                     tenant);
         }
-        return overrides.computeIfAbsent(tenant, this::override);
+        return session(tenant).override();
     }
 
     /** The credentials provider of a tenant's calls (with a tenant role configured). */
@@ -99,15 +98,11 @@ public class TenantSessions {
         if (roleArn == null) {
             throw new IllegalStateException("no tenant role is configured");
         }
-        return sessions.computeIfAbsent(tenant, this::session);
-    }
-
-    private AwsRequestOverrideConfiguration override(String tenant) {
-        return AwsRequestOverrideConfiguration.builder().credentialsProvider(credentialsOf(tenant)).build();
+        return session(tenant);
     }
 
     private TenantSession session(String tenant) {
-        return new TenantSession(tenant, this::assumeRole, clock::now);
+        return sessions.computeIfAbsent(tenant, key -> new TenantSession(key, this::assumeRole, clock::now));
     }
 
     /** One AssumeRole for the tenant; fails with a classified {@link SecretStoreException}. */

@@ -59,14 +59,8 @@ class AwsErrorClassificationTest {
         "InternalFailure, 500, UNAVAILABLE",
     })
     void classifiesServiceErrors(String code, int status, Reason expected) {
-        AwsServiceException aws = AwsServiceException.builder()
-                .awsErrorDetails(AwsErrorDetails.builder().errorCode(code)
-                        .errorMessage("Parameter /rcm/prod/org-123/p not found in 123456789012").build())
-                .statusCode(status)
-                .message("Parameter /rcm/prod/org-123/p not found in 123456789012")
-                .build();
-
-        SecretStoreException e = AwsCalls.classify(new CompletionException(aws));
+        SecretStoreException e = AwsCalls.classify(new CompletionException(
+                serviceError(code, status, "Parameter /rcm/prod/org-123/p not found in 123456789012")));
 
         assertEquals(expected, e.reason());
         assertThat(e.getMessage()).doesNotContain("rcm/").doesNotContain("123456789012");
@@ -94,13 +88,8 @@ class AwsErrorClassificationTest {
         "ExpiredToken, 400, UNAVAILABLE",
     })
     void classifiesAssumeRoleErrors(String code, int status, Reason expected) {
-        AwsServiceException aws = AwsServiceException.builder()
-                .awsErrorDetails(AwsErrorDetails.builder().errorCode(code)
-                        .errorMessage("arn:aws:iam::123456789012:role/rcm-prod-tenant").build())
-                .statusCode(status)
-                .build();
-
-        SecretStoreException e = TenantSessions.classify(new CompletionException(aws));
+        SecretStoreException e = TenantSessions.classify(new CompletionException(
+                serviceError(code, status, "arn:aws:iam::123456789012:role/rcm-prod-tenant")));
 
         assertEquals(expected, e.reason());
         assertEquals(code, e.awsErrorCode());
@@ -111,5 +100,14 @@ class AwsErrorClassificationTest {
     void connectionFailuresAndTimeoutsAreUnavailable() {
         assertEquals(Reason.UNAVAILABLE, AwsCalls.classify(SdkClientException.create("x", new ConnectException())).reason());
         assertEquals(Reason.UNAVAILABLE, AwsCalls.classify(ApiCallTimeoutException.create(5000)).reason());
+    }
+
+    /** AWS's answer {@code code} with {@code status}, whose message names what must never be echoed. */
+    private static AwsServiceException serviceError(String code, int status, String message) {
+        return AwsServiceException.builder()
+                .awsErrorDetails(AwsErrorDetails.builder().errorCode(code).errorMessage(message).build())
+                .statusCode(status)
+                .message(message)
+                .build();
     }
 }

@@ -192,6 +192,9 @@ class TenantSessionsTest {
         assertEquals(Reason.ACCESS_DENIED, failureOf(actingFor(tenantA, () -> stores.of(secret.arn()).getCurrent(secret.arn()))));
         assertEquals(Reason.ACCESS_DENIED, failureOf(actingFor(tenantA, () -> stores.of(secret.arn())
                 .put(secret.arn(), value("overwritten by A"), null))));
+        // work split onto contexts of its own (a migration's portals) acts for the same tenant
+        assertEquals(Reason.ACCESS_DENIED, failureOf(actingFor(tenantA, () -> VertxContexts.onOwnContext(
+                () -> stores.of(parameter.arn()).getCurrent(parameter.arn())))));
         assertEquals(value("b"), await(actingFor(tenantB, () -> stores.of(parameter.arn()).getCurrent(parameter.arn()))));
         assertEquals(value("b"), await(actingFor(tenantB, () -> stores.of(secret.arn()).getCurrent(secret.arn()))));
     }

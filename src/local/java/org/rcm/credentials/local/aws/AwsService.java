@@ -22,6 +22,14 @@ interface AwsService {
         return AwsError.client("AccessDeniedException", "Not authorized to perform " + target + " (injected)");
     }
 
+    /**
+     * Whether a call signed with a tenant session may only name its tenant's resources
+     * ({@link TemporaryCredentials#authorize}); STS, which issues the sessions, is not.
+     */
+    default boolean scopedToSessionTenant() {
+        return true;
+    }
+
     /** Runs one operation; throws {@link AwsError} without changing state when it fails. */
     ObjectNode execute(String operation, JsonInput input);
 

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -183,30 +182,18 @@ public final class LocalAwsEndpoint implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try {
             Headers headers = exchange.getRequestHeaders();
-            byte[] body = exchange.getRequestBody().readAllBytes();
-            String jsonTarget = headers.getFirst("X-Amz-Target");
-            Map<String, String> form = jsonTarget == null && QueryProtocol.isQuery(headers.getFirst("Content-Type"))
-                    ? QueryProtocol.form(body) : null;
-            String target = form != null ? SecurityTokenService.PREFIX + form.getOrDefault("Action", "")
-                    : jsonTarget == null ? "" : jsonTarget;
+            Wire wire = Wire.of(headers, exchange.getRequestBody().readAllBytes());
             Signature signature = new Signature(headers.getFirst("Authorization"), headers.getFirst("X-Amz-Security-Token"));
             String requestId = UUID.randomUUID().toString();
             int status = 200;
             byte[] bytes;
             try {
-                ObjectNode answer = answer(target, () -> form != null ? QueryProtocol.input(form) : JsonInput.parse(body),
-                        signature);
-                bytes = form != null
-                        ? QueryProtocol.response(target.substring(SecurityTokenService.PREFIX.length()), answer, requestId)
-                                .getBytes(StandardCharsets.UTF_8)
-                        : Json.MAPPER.writeValueAsBytes(answer);
+                bytes = wire.answer(answer(wire.target(), wire::input, signature), requestId);
             } catch (AwsError e) {
                 status = e.status();
-                bytes = form != null ? QueryProtocol.error(e, requestId).getBytes(StandardCharsets.UTF_8)
-                        : Json.MAPPER.writeValueAsBytes(e.body());
+                bytes = wire.error(e, requestId);
             }
-            exchange.getResponseHeaders().set("Content-Type", form != null ? QueryProtocol.CONTENT_TYPE
-                    : "application/x-amz-json-1.1");
+            exchange.getResponseHeaders().set("Content-Type", wire.contentType());
             exchange.getResponseHeaders().set("x-amzn-RequestId", requestId);
             exchange.sendResponseHeaders(status, bytes.length);
             exchange.getResponseBody().write(bytes);
@@ -230,7 +217,7 @@ public final class LocalAwsEndpoint implements AutoCloseable {
         String operation = target.substring(service.targetPrefix().length());
         JsonInput input = request.get();
         String resource = input.text("Name").or(() -> input.text("SecretId")).orElse(null);
-        if (!(service instanceof SecurityTokenService)) {
+        if (service.scopedToSessionTenant()) {
             credentials.authorize(signature.authorization(), signature.securityToken(), operation, resource);
         }
         Faults.Fault injected = faults.take(target, resource);

@@ -51,6 +51,11 @@ final class SecurityTokenService implements AwsService {
     }
 
     @Override
+    public boolean scopedToSessionTenant() {
+        return false;
+    }
+
+    @Override
     public AwsError denied(String target) {
         return AwsError.of("AccessDenied", 403, "User is not authorized to perform: sts:AssumeRole (injected)");
     }
