@@ -348,6 +348,10 @@ public final class Benchmark {
         if (m.errors() > 0) {
             notes += " errors: " + m.errorsByStatus();
         }
+        if (m.errorsByStatus().containsKey(LoadDriver.NO_ANSWER)) {
+            Path evidence = broker.keepUnansweredEvidence(scenario, DIR);
+            report.note(scenario + ": calls unanswered after the drain; the broker's threads and sockets then are in " + evidence);
+        }
         Report.Row row = row(scenario, broker, load, m, window.cpuMicrosPerCall(m.calls()), figures, notes);
         report.add(row);
         return row;

@@ -28,6 +28,7 @@ final class BrokerProcess implements AutoCloseable {
     private static final Pattern STARTED_IN = Pattern.compile("started in ([0-9.]+)s");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final int GET_ATTEMPTS = 4;
+    private static final String JCMD = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
 
     /** The process's figures at one moment (memory in MB, times in seconds). */
     record Figures(double startToServingSeconds, double startedInSeconds, double rssMb, double peakRssMb,
@@ -175,6 +176,33 @@ final class BrokerProcess implements AutoCloseable {
             }
             LockSupport.parkNanos(Duration.ofSeconds(attempt).toNanos());
         }
+    }
+
+    /**
+     * Keeps evidence of calls left unanswered in {@code scenario}: the broker's threads ({@code jcmd
+     * Thread.print}), the TCP sockets with their queues ({@code ss -tnpi}) and its metrics (the
+     * audit queue, gRPC calls started and ended), in {@code <dir>/<name>-unanswered-<time>.txt};
+     * returns that file.
+     */
+    Path keepUnansweredEvidence(String scenario, Path dir) {
+        Path file = dir.resolve(name + "-unanswered-" + System.currentTimeMillis() + ".txt");
+        StringBuilder evidence = new StringBuilder("calls unanswered in ").append(scenario).append('\n');
+        for (List<String> command : List.of(List.of(JCMD, String.valueOf(pid()), "Thread.print"), List.of("ss", "-tnpi"))) {
+            evidence.append("\n$ ").append(String.join(" ", command)).append('\n');
+            try {
+                Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+                evidence.append(new String(process.getInputStream().readAllBytes()));
+            } catch (IOException e) {
+                evidence.append("could not run it: ").append(e.getMessage()).append('\n');
+            }
+        }
+        evidence.append("\n$ GET /q/metrics\n").append(get("/q/metrics").body());
+        try {
+            Files.writeString(file, evidence);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file;
     }
 
     /** Stops the broker as an orchestrator would (SIGTERM, graceful shutdown: queued audit rows are written). */

@@ -66,6 +66,8 @@ final class LoadDriver implements AutoCloseable {
         }
     }
 
+    /** The status recorded for calls still unanswered when a run's drain gives up. */
+    static final String NO_ANSWER = "NO_ANSWER";
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
     private final List<ManagedChannel> channels;
@@ -269,7 +271,7 @@ final class LoadDriver implements AutoCloseable {
             errorsByStatus.forEach((code, count) -> byStatus.put(code, count.sum()));
             long stuck = outstanding.get();
             if (stuck > 0) {
-                byStatus.put("NO_ANSWER", stuck);
+                byStatus.put(NO_ANSWER, stuck);
             }
             return new Measurement(recorder.getIntervalHistogram(), seconds, errors.sum() + stuck, byStatus);
         }
