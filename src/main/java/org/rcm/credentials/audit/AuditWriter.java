@@ -31,11 +31,15 @@ import org.rcm.credentials.metrics.BrokerMetrics;
  *       nothing is sent for a backoff of 100 ms, doubling up to 1 s, then it is sent again.
  *   <li>A write unanswered after {@code rcm.database-timeout} counts as failed and frees its
  *       writer slot. Its rows wait for its answer (committed: done; failed: sent again), since
- *       sending them at once would write them twice when the hung write commits after all, and
- *       every retry during a long hang would add a copy. A write still unanswered after
+ *       rows sent at once would only queue behind the hung write in the database, and every
+ *       retry during a long hang would add another statement. A write still unanswered after
  *       {@value AuditWrites#GIVE_UP_AFTER_TIMEOUTS} such timeouts while a write sent after it has committed
  *       (so the database answers: the hung write's connection is half-open) is given up on and
- *       its rows are sent again; should the hung write commit later, they are written twice.
+ *       its rows are sent again.
+ *   <li>A batch sent again tells the sink so, and the sink skips the rows already written: a
+ *       write whose connection was lost after it committed looks failed, and would otherwise
+ *       be written twice. Only a given-up write that commits after its rows were sent again
+ *       can still leave a copy (the verifier accepts an exact copy).
  *   <li>A batch of several rows that the database refuses for its data (SQLSTATE class 22 or
  *       23) is split: its rows are sent again one per statement. A row refused on its own is
  *       dropped, counted ({@code rejected}) and logged without its content.

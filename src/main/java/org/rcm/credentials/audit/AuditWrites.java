@@ -29,11 +29,14 @@ final class AuditWrites {
     static final class Write {
         final List<PendingRow> rows;
         final long sentAt;
+        /** Some of its rows were in a write sent before, which may have committed. */
+        final boolean sentBefore;
         State state = State.WRITING;
 
-        Write(List<PendingRow> rows, long sentAt) {
+        Write(List<PendingRow> rows, long sentAt, boolean sentBefore) {
             this.rows = rows;
             this.sentAt = sentAt;
+            this.sentBefore = sentBefore;
         }
     }
 
@@ -54,8 +57,8 @@ final class AuditWrites {
         return writing.size() < maxInFlight;
     }
 
-    Write start(List<PendingRow> rows, long now) {
-        Write write = new Write(rows, now);
+    Write start(List<PendingRow> rows, long now, boolean sentBefore) {
+        Write write = new Write(rows, now, sentBefore);
         writing.add(write);
         return write;
     }

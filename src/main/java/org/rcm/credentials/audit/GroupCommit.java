@@ -89,12 +89,15 @@ final class GroupCommit {
                 next = new ArrayList<>(2);
             }
             List<PendingRow> batch = queue.nextBatch();
+            boolean sentBefore = false;
             for (PendingRow row : batch) {
                 if (row.link == null) {
                     row.link = chain.append(row.event);
+                } else {
+                    sentBefore = true; // chained when a batch was first taken: this one was sent
                 }
             }
-            next.add(writes.start(batch, now));
+            next.add(writes.start(batch, now, sentBefore));
         }
         return next;
     }
@@ -121,7 +124,7 @@ final class GroupCommit {
     private void send(Write write) {
         List<AuditChain.Chained> rows = new ArrayList<>(write.rows.size());
         write.rows.forEach(row -> rows.add(new AuditChain.Chained(row.event, row.link)));
-        sink.write(rows).subscribe().with(
+        sink.write(rows, write.sentBefore).subscribe().with(
                 ignored -> answered(write, null),
                 failure -> answered(write, failure));
     }

@@ -12,17 +12,27 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
 
-/** The access log in Postgres: a batch is one multi-row INSERT of {@code credential_access_log}. */
+/**
+ * The access log in Postgres: a batch is one multi-row INSERT of {@code credential_access_log}.
+ * A batch sent again skips the rows already written (its first send committed, but the answer
+ * was lost with the connection): a row is found by its tenant, time and place in its hash chain,
+ * through the tenant-and-time index, so a first send pays nothing for it.
+ */
 @ApplicationScoped
 public class PostgresAuditSink implements AuditSink {
 
-    private static final String INSERT = """
-            INSERT INTO credential_access_log (tenant_id, portal_id, secret_arn, access_type, access_by,
-                ip_address, user_agent, success, error_message, unexpected_ip, accessed_at, failure_burst,
-                chain_id, chain_seq, row_hash)
-            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+    private static final String COLUMNS = """
+            tenant_id, portal_id, secret_arn, access_type, access_by, ip_address, user_agent, success,
+            error_message, unexpected_ip, accessed_at, failure_burst, chain_id, chain_seq, row_hash""";
+    private static final String ROWS = """
+            unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
                 $6::text[]::inet[], $7::text[], $8::bool[], $9::text[], $10::bool[], $11::timestamptz[], $12::bool[],
                 $13::uuid[], $14::int8[], $15::bytea[])""";
+    private static final String INSERT = "INSERT INTO credential_access_log (" + COLUMNS + ") SELECT * FROM " + ROWS;
+    private static final String INSERT_AGAIN = "INSERT INTO credential_access_log (" + COLUMNS + ") SELECT * FROM " + ROWS
+            + " AS r(" + COLUMNS + ") WHERE NOT EXISTS (SELECT 1 FROM credential_access_log l"
+            + " WHERE l.tenant_id = r.tenant_id AND l.accessed_at = r.accessed_at"
+            + " AND l.chain_id = r.chain_id AND l.chain_seq = r.chain_seq)";
 
     private final Pool pool;
 
@@ -31,8 +41,8 @@ public class PostgresAuditSink implements AuditSink {
     }
 
     @Override
-    public Uni<Void> write(List<AuditChain.Chained> rows) {
-        return pool.preparedQuery(INSERT).execute(toColumns(rows)).replaceWithVoid();
+    public Uni<Void> write(List<AuditChain.Chained> rows, boolean sentBefore) {
+        return pool.preparedQuery(sentBefore ? INSERT_AGAIN : INSERT).execute(toColumns(rows)).replaceWithVoid();
     }
 
     /** A data exception or integrity constraint violation (SQLSTATE class 22 or 23). */

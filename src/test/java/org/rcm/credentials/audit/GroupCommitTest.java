@@ -46,6 +46,8 @@ class GroupCommitTest {
 
         assertNull(answer);
         assertThat(sink.attempts.get()).isEqualTo(3);
+        // sent again, the batch asks the sink to skip rows its lost sends may have written
+        assertThat(sink.sentBeforeFlags).containsExactly(false, true, true);
         assertThat(sink.committed).extracting(AuditEvent::portalId).containsExactly("a");
         assertEquals(0, writer.queued());
     }
@@ -169,6 +171,7 @@ class GroupCommitTest {
     /** A sink whose answers the test scripts: failures for the next attempts, refused rows, or no answer at all. */
     private static final class ScriptedSink implements AuditSink {
         final AtomicInteger attempts = new AtomicInteger();
+        final List<Boolean> sentBeforeFlags = new CopyOnWriteArrayList<>();
         final List<AuditEvent> committed = new CopyOnWriteArrayList<>();
         final List<AuditChain.Chained> chained = new CopyOnWriteArrayList<>();
         private final AtomicInteger failures = new AtomicInteger();
@@ -190,8 +193,9 @@ class GroupCommitTest {
         }
 
         @Override
-        public Uni<Void> write(List<AuditChain.Chained> rows) {
+        public Uni<Void> write(List<AuditChain.Chained> rows, boolean sentBefore) {
             attempts.incrementAndGet();
+            sentBeforeFlags.add(sentBefore);
             if (hang) {
                 return Uni.createFrom().nothing();
             }
