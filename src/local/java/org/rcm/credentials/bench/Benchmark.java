@@ -312,18 +312,19 @@ public final class Benchmark {
         LoadDriver.Measurement m = driver.closedLoop(call, perConnection, settings.scenarioWarmup(), settings.duration(),
                 settings.minCalls(), settings.maxWindow(), window);
         String load = "closed " + driver.connections() + "x" + perConnection;
-        return add(name, broker, load, m, window);
+        return add(name, broker, driver, load, m, window);
     }
 
     private Report.Row openLoop(String scenario, BrokerProcess broker, LoadDriver driver, LoadDriver.Call call, double rate) {
         LOG.log(System.Logger.Level.INFO, "{0} on {1}: {2} calls/s", scenario, broker.name(), Math.round(rate));
         ServerWindow window = new ServerWindow(broker);
         LoadDriver.Measurement m = driver.openLoop(call, rate, settings.scenarioWarmup(), settings.duration(), window);
-        return add(scenario, broker, String.format(Locale.ROOT, "open %.0f/s", rate), m, window);
+        return add(scenario, broker, driver, String.format(Locale.ROOT, "open %.0f/s", rate), m, window);
     }
 
     /** A row with the server's figures over the window: CPU per call, audit rows, batch sizes, cache lookups. */
-    private Report.Row add(String scenario, BrokerProcess broker, String load, LoadDriver.Measurement m, ServerWindow window) {
+    private Report.Row add(String scenario, BrokerProcess broker, LoadDriver driver, String load, LoadDriver.Measurement m,
+            ServerWindow window) {
         double seconds = m.seconds();
         Map<String, Double> figures = new LinkedHashMap<>();
         double rows = window.delta("rcm_audit_rows_total", "outcome=\"written\"");
@@ -349,8 +350,8 @@ public final class Benchmark {
             notes += " errors: " + m.errorsByStatus();
         }
         if (m.errorsByStatus().containsKey(LoadDriver.NO_ANSWER)) {
-            Path evidence = broker.keepUnansweredEvidence(scenario, DIR);
-            report.note(scenario + ": calls unanswered after the drain; the broker's threads and sockets then are in " + evidence);
+            Path evidence = broker.keepUnansweredEvidence(scenario, DIR, driver.connectionStates());
+            report.note(scenario + ": calls unanswered after the drain; evidence taken then is in " + evidence);
         }
         Report.Row row = row(scenario, broker, load, m, window.cpuMicrosPerCall(m.calls()), figures, notes);
         report.add(row);

@@ -179,14 +179,15 @@ final class BrokerProcess implements AutoCloseable {
     }
 
     /**
-     * Keeps evidence of calls left unanswered in {@code scenario}: the broker's threads ({@code jcmd
-     * Thread.print}), the TCP sockets with their queues ({@code ss -tnpi}) and its metrics (the
-     * audit queue, gRPC calls started and ended), in {@code <dir>/<name>-unanswered-<time>.txt};
-     * returns that file.
+     * Keeps evidence of calls left unanswered in {@code scenario}: the load driver's view of its
+     * connections ({@code clientView}), the broker's threads ({@code jcmd Thread.print}), the TCP
+     * sockets with their queues ({@code ss -tnpi}) and the broker's metrics (the audit queue, gRPC
+     * calls received and ended), in {@code <dir>/<name>-unanswered-<time>.txt}; returns that file.
      */
-    Path keepUnansweredEvidence(String scenario, Path dir) {
+    Path keepUnansweredEvidence(String scenario, Path dir, String clientView) {
         Path file = dir.resolve(name + "-unanswered-" + System.currentTimeMillis() + ".txt");
         StringBuilder evidence = new StringBuilder("calls unanswered in ").append(scenario).append('\n');
+        evidence.append("\n$ the load driver's connections\n").append(clientView);
         for (List<String> command : List.of(List.of(JCMD, String.valueOf(pid()), "Thread.print"), List.of("ss", "-tnpi"))) {
             evidence.append("\n$ ").append(String.join(" ", command)).append('\n');
             try {

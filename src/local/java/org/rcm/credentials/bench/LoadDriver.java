@@ -5,6 +5,12 @@ import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.Channel;
+import io.grpc.InternalChannelz;
+import io.grpc.InternalChannelz.ChannelStats;
+import io.grpc.InternalChannelz.SocketStats;
+import io.grpc.InternalChannelz.TransportStats;
+import io.grpc.InternalInstrumented;
+import io.grpc.InternalWithLogId;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.GrpcSslContexts;
@@ -14,10 +20,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -71,10 +80,12 @@ final class LoadDriver implements AutoCloseable {
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
     private final List<ManagedChannel> channels;
+    private final int port;
     private final int inFlight;
 
-    private LoadDriver(List<ManagedChannel> channels, int inFlight) {
+    private LoadDriver(List<ManagedChannel> channels, int port, int inFlight) {
         this.channels = channels;
+        this.port = port;
         this.inFlight = inFlight;
     }
 
@@ -96,7 +107,7 @@ final class LoadDriver implements AutoCloseable {
             channel.getState(true);
             channels.add(channel);
         }
-        return new LoadDriver(channels, inFlight);
+        return new LoadDriver(channels, port, inFlight);
     }
 
     /** The first connection, for set-up calls. */
@@ -110,6 +121,44 @@ final class LoadDriver implements AutoCloseable {
 
     int inFlight() {
         return inFlight;
+    }
+
+    /**
+     * Each connection to the broker as grpc-java sees it (channelz): streams started, succeeded and
+     * failed, messages received, and the HTTP/2 connection windows, {@code local} (what this side
+     * may still send) and {@code remote} (what the broker may still send), a line per connection.
+     */
+    String connectionStates() {
+        InternalChannelz channelz = InternalChannelz.instance();
+        StringBuilder states = new StringBuilder();
+        for (InternalInstrumented<ChannelStats> root : channelz.getRootChannels(0, Integer.MAX_VALUE).channels) {
+            ChannelStats channel = stats(root);
+            if (!channel.target.endsWith(":" + port)) {
+                continue;
+            }
+            for (InternalWithLogId subchannelId : channel.subchannels) {
+                for (InternalWithLogId socketId : stats(channelz.getSubchannel(InternalChannelz.id(subchannelId))).sockets) {
+                    SocketStats socket = stats(channelz.getSocket(InternalChannelz.id(socketId)));
+                    TransportStats t = socket.data;
+                    states.append(String.format(Locale.ROOT,
+                            "%s -> %s: streams started %d, succeeded %d, failed %d; messages received %d; window local %d, remote %d%n",
+                            socket.local, socket.remote, t.streamsStarted, t.streamsSucceeded, t.streamsFailed,
+                            t.messagesReceived, t.localFlowControlWindow, t.remoteFlowControlWindow));
+                }
+            }
+        }
+        return states.toString();
+    }
+
+    private static <T> T stats(InternalInstrumented<T> instrumented) {
+        try {
+            return instrumented.getStats().get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("channelz did not answer", e);
+        }
     }
 
     /** Keeps every slot busy for {@code warmup + duration}; measures the last {@code duration}. */
