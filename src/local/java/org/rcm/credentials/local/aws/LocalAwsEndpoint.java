@@ -206,10 +206,15 @@ public final class LocalAwsEndpoint implements AutoCloseable {
     private record Signature(String authorization, String securityToken) {
     }
 
-    /** Counts, waits, authorises, applies faults, runs the operation and saves the state after a change. */
+    /**
+     * Counts, authorises, picks the call's fault, waits (refused calls too), applies the fault,
+     * runs the operation and saves the state after a change. The fault and latency are those in
+     * force when the call arrives, so a call still waiting out an earlier latency cannot take a
+     * fault meant for a later one.
+     */
     private ObjectNode answer(String target, Supplier<JsonInput> request, Signature signature) {
         calls.computeIfAbsent(target, key -> new LongAdder()).increment();
-        sleep(faults.latencyFor(target));
+        Duration latency = faults.latencyFor(target);
         AwsService service = services.stream()
                 .filter(candidate -> target.startsWith(candidate.targetPrefix()))
                 .findFirst()
@@ -217,10 +222,15 @@ public final class LocalAwsEndpoint implements AutoCloseable {
         String operation = target.substring(service.targetPrefix().length());
         JsonInput input = request.get();
         String resource = input.text("Name").or(() -> input.text("SecretId")).orElse(null);
-        if (service.scopedToSessionTenant()) {
-            credentials.authorize(signature.authorization(), signature.securityToken(), operation, resource);
+        Faults.Fault injected;
+        try {
+            if (service.scopedToSessionTenant()) {
+                credentials.authorize(signature.authorization(), signature.securityToken(), operation, resource);
+            }
+            injected = faults.take(target, resource);
+        } finally {
+            sleep(latency);
         }
-        Faults.Fault injected = faults.take(target, resource);
         Faults.Mode fault = injected == null ? null : injected.mode();
         if (fault == Faults.Mode.THROTTLE) {
             throw AwsError.client(service.throttlingCode(), "Rate exceeded");

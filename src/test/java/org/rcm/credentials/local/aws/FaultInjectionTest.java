@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.rcm.credentials.support.Await;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.ssm.SsmAsyncClient;
 import software.amazon.awssdk.services.ssm.model.GetParameterResponse;
@@ -134,6 +135,22 @@ class FaultInjectionTest extends LocalAwsTestBase {
 
         assertFalse(slow.isDone());
         assertEquals("v2", slow.join().parameter().value());
+    }
+
+    /** A fault is taken by the next call to arrive, not by one that arrived earlier and is still waiting. */
+    @Test
+    void aCallWaitingOutItsLatencyDoesNotTakeAFaultAddedAfterItArrived() throws Exception {
+        put("v1");
+        endpoint.resetCalls();
+        endpoint.faults().latency(GET, Duration.ofMillis(500));
+        CompletableFuture<GetParameterResponse> waiting = ssm.getParameter(g -> g.name(NAME));
+        Await.until(Duration.ofSeconds(5), () -> endpoint.calls(GET) == 1);
+
+        endpoint.faults().reset();
+        endpoint.faults().denyNext(GET, 1);
+
+        assertEquals("v1", waiting.join().parameter().value());
+        assertEquals("AccessDeniedException", errorCode(ssm.getParameter(g -> g.name(NAME))));
     }
 
     @Test
