@@ -207,28 +207,31 @@ public final class LocalAwsEndpoint implements AutoCloseable {
     }
 
     /**
-     * Counts, authorises, picks the call's fault, waits (refused calls too), applies the fault,
+     * Authorises, picks the call's fault, counts, waits (refused calls too), applies the fault,
      * runs the operation and saves the state after a change. The fault and latency are those in
      * force when the call arrives, so a call still waiting out an earlier latency cannot take a
-     * fault meant for a later one.
+     * fault meant for a later one; a call is counted once its fault is chosen.
      */
     private ObjectNode answer(String target, Supplier<JsonInput> request, Signature signature) {
-        calls.computeIfAbsent(target, key -> new LongAdder()).increment();
         Duration latency = faults.latencyFor(target);
-        AwsService service = services.stream()
-                .filter(candidate -> target.startsWith(candidate.targetPrefix()))
-                .findFirst()
-                .orElseThrow(() -> AwsError.client("UnknownOperationException", "Unknown operation " + target));
-        String operation = target.substring(service.targetPrefix().length());
-        JsonInput input = request.get();
-        String resource = input.text("Name").or(() -> input.text("SecretId")).orElse(null);
+        AwsService service;
+        String operation;
+        JsonInput input;
         Faults.Fault injected;
         try {
+            service = services.stream()
+                    .filter(candidate -> target.startsWith(candidate.targetPrefix()))
+                    .findFirst()
+                    .orElseThrow(() -> AwsError.client("UnknownOperationException", "Unknown operation " + target));
+            operation = target.substring(service.targetPrefix().length());
+            input = request.get();
+            String resource = input.text("Name").or(() -> input.text("SecretId")).orElse(null);
             if (service.scopedToSessionTenant()) {
                 credentials.authorize(signature.authorization(), signature.securityToken(), operation, resource);
             }
             injected = faults.take(target, resource);
         } finally {
+            calls.computeIfAbsent(target, key -> new LongAdder()).increment();
             sleep(latency);
         }
         Faults.Mode fault = injected == null ? null : injected.mode();
