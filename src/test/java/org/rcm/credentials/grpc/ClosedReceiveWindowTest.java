@@ -2,7 +2,6 @@ package org.rcm.credentials.grpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.grpc.netty.GrpcSslContexts;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -27,7 +26,6 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.ssl.SslContext;
 import io.quarkus.test.junit.QuarkusTest;
-import java.nio.file.Path;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +33,6 @@ import org.junit.jupiter.api.Test;
 import org.rcm.credentials.api.v1.CredentialServiceGrpc;
 import org.rcm.credentials.api.v1.GetCredentialsRequest;
 import org.rcm.credentials.support.AuditLog;
-import org.rcm.credentials.support.TestEnvironment;
 import org.rcm.credentials.support.TestGrpc;
 import org.rcm.credentials.support.TestIdentity;
 
@@ -91,11 +88,7 @@ class ClosedReceiveWindowTest {
 
     /** An HTTP/2 connection over mTLS as {@code identity} that gives every stream a receive window of 0. */
     private static Channel connect(EventLoopGroup group, TestIdentity identity) throws Exception {
-        Path pki = TestEnvironment.pkiDir();
-        SslContext tls = GrpcSslContexts.forClient()
-                .trustManager(pki.resolve("ca.crt").toFile())
-                .keyManager(identity.certFile(pki).toFile(), identity.keyFile(pki).toFile())
-                .build();
+        SslContext tls = TestGrpc.sslContext(identity);
         return new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override

@@ -72,7 +72,8 @@ public final class TestGrpc {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
-    private static SslContext sslContext(TestIdentity identity) {
+    /** The client TLS context (ALPN h2) presenting {@code identity}'s certificate, for channels and plain HTTP/2 clients. */
+    public static SslContext sslContext(TestIdentity identity) {
         Path pki = TestEnvironment.pkiDir();
         try {
             SslContextBuilder builder = GrpcSslContexts.forClient().trustManager(pki.resolve("ca.crt").toFile());
