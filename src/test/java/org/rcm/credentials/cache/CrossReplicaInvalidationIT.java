@@ -159,8 +159,10 @@ class CrossReplicaInvalidationIT {
 
     /** The replica's rotation job runs so far, from its metrics. */
     private static double jobRuns(LocalBroker broker) throws Exception {
-        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://localhost:" + broker.managementPort() + "/q/metrics")).build(),
+        // bounded, so that a fetch that hangs fails this poll and the next one tries again
+        HttpResponse<String> metrics = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + broker.managementPort() + "/q/metrics"))
+                        .timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());
         return MetricsText.sum(MetricsText.parse(metrics.body()), "rcm_rotation_job_total", "action=\"run\"");
     }
