@@ -90,23 +90,24 @@ public final class Benchmark {
     }
 
     private int run() throws Exception {
-        try (BrokerProcess main = startBroker("main", Map.of(), settings.jfr(), List.of())) {
+        try (BrokerProcess main = startBroker("main", Map.of(), settings.jfr(), List.of(), Map.of())) {
             measureMain(main);
         }
         measureAuditWriter();
-        try (BrokerProcess single = startBroker("batch-1", Map.of("rcm.audit.batch-size", "1"), false, List.of())) {
+        try (BrokerProcess single = startBroker("batch-1", Map.of("rcm.audit.batch-size", "1"), false, List.of(), Map.of())) {
             measureGetHit(single, "audit-single");
         }
-        try (BrokerProcess bestEffort = startBroker("best-effort", Map.of("rcm.audit.mode", "best-effort"), false, List.of())) {
+        try (BrokerProcess bestEffort = startBroker("best-effort", Map.of("rcm.audit.mode", "best-effort"), false, List.of(), Map.of())) {
             measureBestEffort(bestEffort);
         }
-        List<String> containerJvm = ContainerJvm.options();
-        try (BrokerProcess container = startBroker("container", Map.of(), false, containerJvm)) {
+        ContainerJvm containerJvm = ContainerJvm.fromDockerfile();
+        try (BrokerProcess container = startBroker("container", Map.of(), false, containerJvm.options(),
+                containerJvm.environment())) {
             measureGetHit(container, "get-hit (container)");
         }
         report.note("audit-single ran on a second broker process (rcm.audit.batch-size=1), get-hit-best-effort and "
                 + "its empty on a third (rcm.audit.mode=best-effort), get-hit (container) on a fourth with the JVM options "
-                + "of src/main/docker/Dockerfile.jvm in k8s' 512 Mi: " + String.join(" ", containerJvm)
+                + "of src/main/docker/Dockerfile.jvm as its entry point passes them, in k8s' 512 Mi: " + containerJvm.describe()
                 + "; same database and AWS endpoint");
         report.auditCheck(countAuditRows());
         report.note("PostgreSQL " + durability());
@@ -452,7 +453,8 @@ public final class Benchmark {
 
     // ------------------------------------------------------------------------------ helpers
 
-    private BrokerProcess startBroker(String name, Map<String, String> overrides, boolean jfr, List<String> jvmOptions) {
+    private BrokerProcess startBroker(String name, Map<String, String> overrides, boolean jfr, List<String> jvmOptions,
+            Map<String, String> environment) {
         LOG.log(System.Logger.Level.INFO, "starting broker {0} {1}", name, overrides);
         Map<String, String> config = new LinkedHashMap<>(services.brokerConfig());
         config.put("rcm.environment", "bench");
@@ -461,7 +463,7 @@ public final class Benchmark {
         if (jfr) {
             jvm.add("-XX:StartFlightRecording=filename=" + DIR.resolve(name + ".jfr") + ",settings=profile,dumponexit=true");
         }
-        return BrokerProcess.start(name, config, jvm, DIR);
+        return BrokerProcess.start(name, config, jvm, environment, DIR);
     }
 
     private LoadDriver driver(BrokerProcess broker, String identity) {

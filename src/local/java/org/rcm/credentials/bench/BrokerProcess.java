@@ -48,10 +48,11 @@ final class BrokerProcess implements AutoCloseable {
         this.startToServingSeconds = startToServingSeconds;
     }
 
-    /** Starts the broker with {@code config} and extra JVM options, and waits until it is ready. */
-    static BrokerProcess start(String name, Map<String, String> config, List<String> jvmOptions, Path dir) {
+    /** Starts the broker with {@code config}, extra JVM options and environment, and waits until it is ready. */
+    static BrokerProcess start(String name, Map<String, String> config, List<String> jvmOptions,
+            Map<String, String> environment, Path dir) {
         Path log = dir.resolve(name + ".log");
-        LocalBroker broker = LocalBroker.start(config, 0, 0, log, jvmOptions);
+        LocalBroker broker = LocalBroker.start(config, 0, 0, log, jvmOptions, environment);
         try {
             Duration ready = broker.awaitReady(START_TIMEOUT);
             return new BrokerProcess(name, broker, log, ready.toNanos() / 1e9);

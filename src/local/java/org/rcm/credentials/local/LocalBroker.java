@@ -49,6 +49,12 @@ public final class LocalBroker implements AutoCloseable {
      */
     public static LocalBroker start(Map<String, String> config, int grpcPort, int managementPort, Path log,
             List<String> jvmOptions) {
+        return start(config, grpcPort, managementPort, log, jvmOptions, Map.of());
+    }
+
+    /** The same, with variables added to the broker's environment. */
+    public static LocalBroker start(Map<String, String> config, int grpcPort, int managementPort, Path log,
+            List<String> jvmOptions, Map<String, String> environment) {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR + " is missing: build it with ./mvnw package -DskipTests");
         }
@@ -63,6 +69,7 @@ public final class LocalBroker implements AutoCloseable {
         command.add("-jar");
         command.add(JAR.toString());
         ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
         if (log == null) {
             builder.inheritIO();
         } else {

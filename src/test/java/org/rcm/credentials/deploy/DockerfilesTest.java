@@ -8,13 +8,16 @@ import static org.rcm.credentials.deploy.Manifests.dockerfiles;
 import static org.rcm.credentials.deploy.Manifests.map;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.rcm.credentials.bench.ContainerJvm;
 
 /** Invariants of src/main/docker/: users, ports, pinned base images, no baked-in configuration or secrets. */
 class DockerfilesTest {
@@ -91,5 +94,26 @@ class DockerfilesTest {
         }
         assertThat(applicationProperties().getProperty("quarkus.datasource.reactive.postgresql.ssl-mode"))
                 .isEqualTo("${RCM_DB_SSL_MODE:verify-full}");
+    }
+
+    /**
+     * The JVM image's options and environment, as its entry point passes them, start a JVM of the
+     * image's major version without a warning: a misspelt or unknown option would stop every
+     * container at start.
+     */
+    @Test
+    void theJvmImageOptionsStartAJvm() throws IOException, InterruptedException {
+        ContainerJvm jvm = ContainerJvm.fromDockerfile();
+        assertThat(Files.readString(ContainerJvm.DOCKERFILE)).contains("openjdk-" + Runtime.version().feature() + "-runtime:");
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvm.options());
+        command.add("-version");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(jvm.environment());
+        Process java = builder.start();
+        String output = new String(java.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(java.waitFor()).as(output).isZero();
+        assertThat(output).doesNotContainIgnoringCase("warning").doesNotContainIgnoringCase("unrecognized");
     }
 }
