@@ -115,5 +115,6 @@ class DockerfilesTest {
         String output = new String(java.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(java.waitFor()).as(output).isZero();
         assertThat(output).doesNotContainIgnoringCase("warning").doesNotContainIgnoringCase("unrecognized");
+        assertThat(jvm.environment()).containsEntry("MALLOC_ARENA_MAX", "2");
     }
 }
