@@ -34,10 +34,11 @@ import org.rcm.credentials.metrics.BrokerMetrics;
  * interceptor and the handler and sees the call's final status, so every path is covered by
  * one mechanism.
  *
- * <p>Fail-closed at the transport boundary: the response message is held back until the row
- * has committed. If the row cannot be written, the call ends UNAVAILABLE and the held message
- * (a credential, perhaps) is dropped. A call whose certificate maps to no tenant has no row;
- * it is counted instead.
+ * <p>Fail-closed at the transport boundary: the answer (its headers and message) is held back
+ * until the row has committed, and then goes out with the status in one write. If the row
+ * cannot be written, the call ends UNAVAILABLE and the held answer (a credential, perhaps) is
+ * dropped, headers too: the caller gets a status alone. A call whose certificate maps to no
+ * tenant has no row; it is counted instead.
  */
 @GlobalInterceptor
 @ApplicationScoped
@@ -111,16 +112,22 @@ public class AuditInterceptor implements ServerInterceptor, Prioritized {
         };
     }
 
-    /** Holds the response back until the call's audit row is durable. */
+    /** Holds the answer back until the call's audit row is durable. */
     private final class AuditedCall<ReqT, RespT> extends SimpleForwardingServerCall<ReqT, RespT> {
         private final CallAudit audit;
         private final CallLog log;
+        private Metadata responseHeaders;
         private RespT response;
 
         AuditedCall(ServerCall<ReqT, RespT> call, CallAudit audit, CallLog log) {
             super(call);
             this.audit = audit;
             this.log = log;
+        }
+
+        @Override
+        public void sendHeaders(Metadata headers) {
+            responseHeaders = headers;
         }
 
         @Override
@@ -166,6 +173,7 @@ public class AuditInterceptor implements ServerInterceptor, Prioritized {
                 finish(status, trailers);
                 return;
             }
+            responseHeaders = null;
             response = null;
             StatusRuntimeException unavailable = GrpcExceptionMapper.toStatusRuntimeException(auditFailure);
             Metadata unavailableTrailers = unavailable.getTrailers();
@@ -174,6 +182,9 @@ public class AuditInterceptor implements ServerInterceptor, Prioritized {
         }
 
         private void finish(Status status, Metadata trailers) {
+            if (responseHeaders != null) {
+                super.sendHeaders(responseHeaders);
+            }
             if (response != null && status.isOk()) {
                 super.sendMessage(response);
             }

@@ -7,14 +7,25 @@ import static org.rcm.credentials.support.Broker.get;
 import static org.rcm.credentials.support.Broker.newPortal;
 
 import com.google.rpc.ErrorInfo;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ForwardingClientCall.SimpleForwardingClientCall;
+import io.grpc.ForwardingClientCallListener.SimpleForwardingClientCallListener;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.rcm.credentials.api.v1.CredentialServiceGrpc.CredentialServiceBlockingStub;
+import org.rcm.credentials.api.v1.GetCredentialsRequest;
 import org.rcm.credentials.grpc.GrpcExceptionMapper;
 import org.rcm.credentials.support.Broker;
 import org.rcm.credentials.support.Management;
@@ -64,6 +75,32 @@ class FailClosedAuditTest {
         assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(10));
     }
 
+    /**
+     * The answer's headers wait for the row too: a withheld answer reaches the caller as a status
+     * alone, and an answered one as headers, message and status together.
+     */
+    @Test
+    void aWithheldAnswerSendsNoHeadersAhead() throws Exception {
+        String portal = warmPortal();
+        AtomicBoolean headersSeen = new AtomicBoolean();
+        CredentialServiceBlockingStub stub = Broker.credentials(ADMIN).withInterceptors(recordingHeaders(headersSeen));
+        GetCredentialsRequest request = GetCredentialsRequest.newBuilder().setPortalId(portal).build();
+        assertEquals("withheld-pw", stub.getCredentials(request).getCredentials().getPassword());
+        assertThat(headersSeen).as("the headers of an answered call").isTrue();
+        headersSeen.set(false);
+
+        TestEnvironment.databaseProxy().stall();
+        StatusRuntimeException e;
+        try {
+            e = assertThrows(StatusRuntimeException.class, () -> stub.getCredentials(request));
+        } finally {
+            TestEnvironment.databaseProxy().restore();
+        }
+
+        assertUnavailable(e);
+        assertThat(headersSeen).as("headers sent before the row was written").isFalse();
+    }
+
     @Test
     void aReadThatNeedsTheDatabaseWhileItIsDownIsUnavailableNotAnInternalError() {
         String portal = newPortal(); // never read, so never cached
@@ -78,6 +115,27 @@ class FailClosedAuditTest {
                 throw new AssertionError(ex);
             }
         });
+    }
+
+    /** Notes every call whose response headers arrive. */
+    private static ClientInterceptor recordingHeaders(AtomicBoolean seen) {
+        return new ClientInterceptor() {
+            @Override
+            public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
+                return new SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                    @Override
+                    public void start(Listener<A> listener, Metadata headers) {
+                        super.start(new SimpleForwardingClientCallListener<>(listener) {
+                            @Override
+                            public void onHeaders(Metadata responseHeaders) {
+                                seen.set(true);
+                                super.onHeaders(responseHeaders);
+                            }
+                        }, headers);
+                    }
+                };
+            }
+        };
     }
 
     private static StatusRuntimeException failureWhileTheDatabaseIsCut(String portal) {
