@@ -258,8 +258,25 @@ abstract class SecretStoreTestBase {
         aws.resetCalls();
         aws.latency(target(getOperation()), latency);
 
-        assertEquals(Reason.UNAVAILABLE, failureOf(storeWithOwnRetryBudget().get(written.arn(), written.versionId())));
-        assertThat(aws.calls(target(getOperation()))).isGreaterThanOrEqualTo(2);
+        Uni<SecretValue> read = storeWithOwnRetryBudget().get(written.arn(), written.versionId());
+        SecretStoreException e = assertThrows(SecretStoreException.class, () -> await(read));
+        assertEquals(Reason.UNAVAILABLE, e.reason());
+        assertThat(aws.calls(target(getOperation())))
+                .as("attempts that reached the endpoint; the call ended with %s, calls %s", exceptionTypes(e), aws.calls())
+                .isGreaterThanOrEqualTo(2);
+    }
+
+    /** The types of a failure, its causes and what they suppressed, for an assertion's message (no messages: no names). */
+    private static String exceptionTypes(Throwable failure) {
+        StringBuilder types = new StringBuilder();
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            types.append(t.getClass().getSimpleName());
+            for (Throwable suppressed : t.getSuppressed()) {
+                types.append(" [suppressed ").append(suppressed.getClass().getSimpleName()).append(']');
+            }
+            types.append(t.getCause() == null ? "" : " <- ");
+        }
+        return types.toString();
     }
 
     @Test

@@ -108,6 +108,13 @@ public final class LocalAwsEndpoint implements AutoCloseable {
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
+        // It also closes a connection idle for 30 s, while the SDK keeps idle connections for up to
+        // 60 s (its default maximum idle time, which assumes AWS keeps them open longer): a request
+        // sent on a connection the server has just closed fails with an I/O error and costs an
+        // attempt, and three in a row fail the call. Idle connections stay open 120 s here.
+        if (System.getProperty("sun.net.httpserver.idleInterval") == null) {
+            System.setProperty("sun.net.httpserver.idleInterval", "120");
+        }
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(options.bindAddress(), options.port()), 256);
