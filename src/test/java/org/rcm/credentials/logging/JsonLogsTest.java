@@ -85,6 +85,8 @@ class JsonLogsTest {
             assertThat(line.path("level").asText()).isEqualTo("INFO");
         });
         assertThat(lines).anySatisfy(line -> assertThat(line.path("mdc").path("outcome").asText()).isEqualTo("UNAVAILABLE"));
+        // a failure is logged once, on its call's line: not again, with a stack trace, by the cache that loaded it
+        assertThat(lines).noneSatisfy(line -> assertThat(line.path("loggerName").asText()).startsWith("com.github.benmanes.caffeine"));
         assertThat(lines).anySatisfy(line -> assertThat(line.path("mdc").path("outcome").asText()).isEqualTo("OK"));
         TestLog.assertNoSecretReference(logged, List.of(password, "/" + TestEnvironment.ENVIRONMENT + "/" + tenant,
                 LocalServices.ACCOUNT_ID));
