@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +31,7 @@ import org.rcm.credentials.local.LocalMailbox;
 import org.rcm.credentials.local.MetricsText;
 import org.rcm.credentials.support.Await;
 import org.rcm.credentials.support.Broker;
+import org.rcm.credentials.support.Management;
 import org.rcm.credentials.support.TestEnvironment;
 import org.rcm.credentials.support.TestGrpc;
 import org.rcm.credentials.support.TestIdentity;
@@ -159,12 +156,8 @@ class CrossReplicaInvalidationIT {
 
     /** The replica's rotation job runs so far, from its metrics. */
     private static double jobRuns(LocalBroker broker) throws Exception {
-        // bounded, so that a fetch that hangs fails this poll and the next one tries again
-        HttpResponse<String> metrics = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
-                HttpRequest.newBuilder(URI.create("http://localhost:" + broker.managementPort() + "/q/metrics"))
-                        .timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return MetricsText.sum(MetricsText.parse(metrics.body()), "rcm_rotation_job_total", "action=\"run\"");
+        return MetricsText.sum(MetricsText.parse(Management.metrics(broker.managementPort())), "rcm_rotation_job_total",
+                "action=\"run\"");
     }
 
     private static String storedPortal(String password) {
