@@ -20,8 +20,8 @@ import io.smallrye.config.ConfigValue;
  */
 public class ContextPropagationDefaults implements ConfigSourceInterceptor {
 
-    static final String UNCHANGED = "mp.context.ThreadContext.unchanged";
-    static final String TRACING_DISABLED = "quarkus.otel.sdk.disabled";
+    private static final String UNCHANGED = "mp.context.ThreadContext.unchanged";
+    private static final String TRACING_DISABLED = "quarkus.otel.sdk.disabled";
 
     @Override
     public ConfigValue getValue(ConfigSourceInterceptorContext context, String name) {

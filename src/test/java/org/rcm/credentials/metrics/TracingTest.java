@@ -38,7 +38,7 @@ import org.rcm.credentials.support.TestLog;
  */
 @QuarkusTest
 @TestProfile(TracingTest.Tracing.class)
-class TracingTest {
+public class TracingTest {
 
     private static final String STORE = "rcm.credentials.v1.CredentialService/StoreCredentials";
     private static final String GET = "rcm.credentials.v1.CredentialService/GetCredentials";

@@ -38,7 +38,8 @@ class ContextPropagationTest {
         assertThat(Infrastructure.decorate(step)).isSameAs(step);
     }
 
-    private static Set<String> types(Set<ThreadContextProvider> providers) {
+    /** The context types of {@code providers}: "CDI", "OpenTelemetry", "Transaction". */
+    static Set<String> types(Set<ThreadContextProvider> providers) {
         return providers.stream().map(ThreadContextProvider::getThreadContextType).collect(Collectors.toSet());
     }
 }
